@@ -1,0 +1,53 @@
+# Tide — the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TIDE := $(BIN)/tide
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format bench check-migrations clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: set up, load the demo association and serve it with a background worker.
+run: $(STAMP)
+	$(TIDE) migrate --noinput -v0
+	$(TIDE) collectstatic --noinput -v0
+	$(TIDE) load_demo
+	@echo ""
+	@echo "  Tide is at http://$(HOST):$(PORT)/   (back office: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Email is written to var/mail/ (also under Settings → Sent email in the back office)."
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(TIDE) db_worker --queue-name default > var/worker.log 2>&1 & \
+	$(TIDE) runserver $(HOST):$(PORT) --noreload
+
+## make test: the whole suite (browser tests run when Chromium is installed).
+test: $(STAMP)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-migrations: $(STAMP)
+	$(TIDE) makemigrations --check --dry-run
+
+bench: $(STAMP)
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) var

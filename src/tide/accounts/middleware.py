@@ -1,0 +1,60 @@
+"""Guards for staff sessions: MFA before the back office, and short-lived sessions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from allauth.mfa.utils import is_mfa_enabled
+
+BACK_OFFICE_PREFIXES = ("/admin/", "/django-admin/")
+
+
+def staff_mfa_required(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Staff without a second factor are sent to set one up before the back office opens."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            settings.STAFF_MFA_REQUIRED
+            and request.path.startswith(BACK_OFFICE_PREFIXES)
+            and user.is_authenticated
+            and user.needs_mfa
+            and not is_mfa_enabled(user)
+        ):
+            messages.warning(
+                request,
+                _("Staff accounts need two-factor authentication. Set up an authenticator app to open the back office."),
+            )
+            return redirect("mfa_activate_totp")
+        return get_response(request)
+
+    return middleware
+
+
+def staff_session_expiry(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Staff sessions end 12 hours after login or after 30 minutes idle (members keep 2 weeks)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.is_staff:
+            now = int(time.time())
+            started = request.session.setdefault("staff_session_started", now)
+            last_seen = request.session.get("staff_last_seen", now)
+            if now - started > settings.STAFF_SESSION_MAX_AGE or now - last_seen > settings.STAFF_SESSION_IDLE:
+                logout(request)
+                messages.info(request, _("Your staff session expired. Please log in again."))
+                return redirect(f"{settings.WAGTAILADMIN_LOGIN_URL}?next={request.path}")
+            # Write at most once a minute, so every page view does not save the session.
+            if now - last_seen >= 60 or "staff_last_seen" not in request.session:
+                request.session["staff_last_seen"] = now
+        return get_response(request)
+
+    return middleware

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from tide.website import views as website_views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/settings/", include("tide.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("search/", website_views.search, name="search"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", website_views.robots_txt, name="robots_txt"),
+    # Public images only; documents are served through Wagtail's permission-checked view.
+    re_path(r"^media/(?P<path>(?:images|original_images)/.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Wagtail's catch-all page URLs come last.
+    path("", include(wagtail_urls)),
+]

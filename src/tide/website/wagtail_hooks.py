@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from . import admin_views
+from .models import BlogAuthor, BlogCategory, Comment
+
+
+class BlogAuthorViewSet(SnippetViewSet):
+    model = BlogAuthor
+    icon = "user"
+    menu_label = _("Blog authors")
+    list_display = ["name", "role", "organisation"]
+    search_fields = ["name", "role", "organisation"]
+    add_to_admin_menu = True
+    menu_order = 210
+
+
+class BlogCategoryViewSet(SnippetViewSet):
+    model = BlogCategory
+    icon = "tag"
+    menu_label = _("Blog categories")
+    list_display = ["name", "slug"]
+    add_to_admin_menu = True
+    menu_order = 220
+
+
+register_snippet(BlogAuthorViewSet)
+register_snippet(BlogCategoryViewSet)
+
+
+@hooks.register("register_admin_urls")
+def comment_urls():
+    return [
+        path("comments/", admin_views.comment_queue, name="website_comments"),
+        path(
+            "comments/<int:pk>/<slug:action>/",
+            admin_views.comment_moderate,
+            name="website_comment_moderate",
+        ),
+    ]
+
+
+class CommentsMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("website.change_comment")
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        if pending := Comment.objects.pending().count():
+            component.label = f"{self.label} ({pending})"
+        return component
+
+
+@hooks.register("register_admin_menu_item")
+def comments_menu_item():
+    return CommentsMenuItem(_("Comments"), reverse("website_comments"), icon_name="comment", order=200)
+
+
+@hooks.register("register_log_actions")
+def comment_log_actions(actions):
+    actions.register_action("tide.comment.approve", _("Approve comment"), _("Comment approved"))
+    actions.register_action("tide.comment.spam", _("Mark comment as spam"), _("Comment marked as spam"))
+    actions.register_action("tide.comment.delete", _("Delete comment"), _("Comment deleted"))
+
+
+@hooks.register("register_permissions")
+def comment_permissions():
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="website", codename__in=["change_comment", "delete_comment"])

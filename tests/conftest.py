@@ -1,0 +1,72 @@
+"""Personas and shared fixtures: a visitor, a member, another member, staff with and without permission."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+
+from tide.accounts.models import User
+
+PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Each test gets its own media folder and an empty cache (rate limits, page cache)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_user(email: str, *, staff: bool = False, superuser: bool = False, mfa: bool = False, **fields) -> User:
+    user = User.objects.create_user(email=email, password=PASSWORD, is_staff=staff, is_superuser=superuser, **fields)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    if mfa:
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+@pytest.fixture
+def member(db) -> User:
+    return make_user("member@example.com", first_name="Mara", last_name="Member")
+
+
+@pytest.fixture
+def other_member(db) -> User:
+    return make_user("other@example.com", first_name="Otto", last_name="Other")
+
+
+@pytest.fixture
+def staff_without_permission(db) -> User:
+    """Staff who can open the back office but may not moderate comments."""
+    user = make_user("clerk@example.com", staff=True, mfa=True, first_name="Cleo")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    return user
+
+
+@pytest.fixture
+def moderator(db) -> User:
+    """Staff with the comment permissions (the Moderators group)."""
+    user = make_user("moderator@example.com", staff=True, mfa=True, first_name="Mo")
+    group, _ = Group.objects.get_or_create(name="Comment moderators")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        *Permission.objects.filter(content_type__app_label="website", codename__in=["change_comment", "delete_comment"]),
+    )
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return make_user("admin@example.com", staff=True, superuser=True, mfa=True)
+
+
+def login(client, user: User) -> None:
+    """Log in without the MFA step (the MFA flow itself is tested in tests/accounts)."""
+    client.force_login(user)
