@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
@@ -11,12 +12,19 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from tide.website import views as website_views
 
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers (and the benchmark's baseline): answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/settings/", include("tide.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("healthz/", healthz, name="healthz"),
     path("search/", website_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", website_views.robots_txt, name="robots_txt"),

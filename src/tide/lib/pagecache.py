@@ -20,11 +20,14 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
 GENERATION_KEY = "pagecache:generation"
+FORMAT = 2  # bump when what is stored changes shape, so a deploy never reads old entries
 CSRF_PLACEHOLDER = "__TIDE_CSRF_TOKEN__"
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # Pages with these cookies are personal (a signed-in user, a pending message).
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/static/", "/media/")
+# Headers a stored page is served with again (cookies never are).
+REPLAYED_HEADERS = ("Content-Type", "Content-Language", "Vary")
 
 
 def page_cache_clear() -> None:
@@ -37,7 +40,7 @@ def page_cache_clear() -> None:
 
 
 def _cache_key(request: HttpRequest, generation: int) -> str:
-    return f"pagecache:{generation}:{request.get_host()}:{request.get_full_path()}"
+    return f"pagecache:v{FORMAT}:{generation}:{request.get_host()}:{request.get_full_path()}"
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -72,17 +75,19 @@ class PageCacheMiddleware:
         generation = cache.get(GENERATION_KEY, 0)
         key = _cache_key(request, generation)
         if (stored := cache.get(key)) is not None:
-            content, content_type = stored
+            content, headers = stored
             if CSRF_PLACEHOLDER.encode() in content:
+                # A fresh token for this visitor; CsrfViewMiddleware then sets its cookie.
                 content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
-            response = HttpResponse(content, content_type=content_type)
+            response = HttpResponse(content, headers=headers)
             response["X-Page-Cache"] = "hit"
-            patch_vary_headers(response, ["Cookie"])
             return response
 
         response = self.get_response(request)
         if _cacheable_response(request, response):
+            patch_vary_headers(response, ["Cookie"])
             content = _CSRF_INPUT.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
-            cache.set(key, (content.encode(), response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+            headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
+            cache.set(key, (content.encode(), headers), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

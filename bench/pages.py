@@ -1,0 +1,151 @@
+"""Page speed under gunicorn with 2 workers, as a ratio to a trivial view measured in the same run.
+
+    make bench            # or: .venv/bin/python bench/pages.py --seconds 10 --concurrency 4
+
+It builds a throw-away demo association (plus extra posts and comments, so the numbers show
+that pages do not slow down with data), starts gunicorn on loopback, and for each URL runs a
+closed loop of concurrent anonymous GETs for a fixed time. Then it reads each worker's memory (unique and resident).
+Targets: every page at least 50% of the trivial view; under 120 MB per worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PORT = 8765
+
+
+def tide(*args: str, env: dict) -> None:
+    subprocess.run([str(BIN / "tide"), *args], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def build_site(env: dict, extra_posts: int, comments_per_post: int) -> None:
+    tide("migrate", "--noinput", "-v0", env=env)
+    tide("collectstatic", "--noinput", "-v0", env=env)
+    tide("load_demo", env=env)
+    script = f"""
+from tide.website.models import BlogIndexPage, BlogPage, BlogAuthor, BlogPageAuthor, Comment
+blog = BlogIndexPage.objects.get()
+author = BlogAuthor.objects.first()
+for n in range({extra_posts}):
+    post = BlogPage(title=f"Bench post {{n}}", intro="A post for the benchmark.", body=[("paragraph", "<p>" + "word " * 600 + "</p>")])
+    blog.add_child(instance=post)
+    post.post_authors.add(BlogPageAuthor(author=author))
+    post.save_revision().publish()
+for post in BlogPage.objects.all():
+    for c in range({comments_per_post}):
+        body = f"Comment {{c}} on {{post.pk}}"
+        Comment.objects.get_or_create(post=post, fingerprint=Comment.fingerprint_of("b@example.com", body),
+            defaults=dict(name="Bench", email="b@example.com", body=body, status="approved"))
+"""
+    subprocess.run([str(BIN / "tide"), "shell", "-c", script], check=True, env=env, cwd=ROOT)
+
+
+def get(path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    connection.request("GET", path, headers={"Host": "localhost"})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status
+
+
+def measure(path: str, seconds: float, concurrency: int) -> dict:
+    for _ in range(5):  # warm up: first render, then the cache
+        assert get(path) == 200, f"{path} did not answer 200"
+    counts = [0] * concurrency
+    errors = [0] * concurrency
+    deadline = time.perf_counter() + seconds
+
+    def loop(index: int) -> None:
+        while time.perf_counter() < deadline:
+            if get(path) == 200:
+                counts[index] += 1
+            else:
+                errors[index] += 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"path": path, "requests": sum(counts), "errors": sum(errors), "rps": sum(counts) / elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--extra-posts", type=int, default=40)
+    parser.add_argument("--comments-per-post", type=int, default=5)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="tide-bench-"))
+    env = {
+        **os.environ,
+        "VAR_DIR": str(workdir),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "SITE_URL": f"http://localhost:{PORT}",
+    }
+    env.pop("DATABASE_URL", None)
+    print(f"Building the demo site in {workdir} …", flush=True)
+    build_site(env, args.extra_posts, args.comments_per_post)
+
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "tide.wsgi", "--workers", "2", "--preload", "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                if get("/healthz/") == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        post = "/blog/why-direct-billing-matters-to-your-patients/"
+        results = [measure(path, args.seconds, args.concurrency) for path in ["/healthz/", "/", "/blog/", post]]
+        baseline = results[0]["rps"]
+        # RSS counts the pages a worker shares with the others (gunicorn --preload loads the
+        # code once, before forking); USS is what each extra worker really costs.
+        workers = [worker.memory_full_info() for worker in psutil.Process(server.pid).children()]
+        memory_mb = [round(info.uss / 2**20, 1) for info in workers]
+        rss_mb = [round(info.rss / 2**20, 1) for info in workers]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"\ngunicorn, 2 sync workers, {args.concurrency} concurrent clients, {args.seconds:.0f} s per URL")
+    print(f"{'URL':55} {'req/s':>8} {'ratio':>7} {'errors':>7}")
+    for result in results:
+        ratio = result["rps"] / baseline
+        result["ratio"] = round(ratio, 3)
+        print(f"{result['path']:55} {result['rps']:8.0f} {ratio:7.0%} {result['errors']:7}")
+    print(f"worker memory, MB: unique (USS) {memory_mb}, resident incl. shared (RSS) {rss_mb}")
+    verdict = all(r["ratio"] >= 0.5 for r in results) and all(m < 120 for m in memory_mb)
+    print("targets (each page ≥ 50% of the trivial view, < 120 MB a worker):", "met" if verdict else "NOT met")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "pages.json").write_text(json.dumps({"results": results, "worker_uss_mb": memory_mb, "worker_rss_mb": rss_mb}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
