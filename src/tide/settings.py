@@ -63,6 +63,7 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 
 INSTALLED_APPS = [
+    "tide",  # project-wide templates, static files and operations commands
     "tide.association",
     "tide.accounts",
     "tide.mailing",
@@ -220,6 +221,7 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or not envbool("HTTPS")
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Tide")
+MFA_TOTP_TOLERANCE = 1  # accept the previous and next 30-second code too (RFC 6238 §5.2)
 # Staff sessions: at most 12 hours, and 30 minutes idle (tide.accounts.middleware).
 STAFF_SESSION_MAX_AGE = 12 * 3600
 STAFF_SESSION_IDLE = 30 * 60
@@ -242,7 +244,8 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 14 * 24 * 3600
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Nothing of Tide's is shown in a frame; Wagtail's preview views allow SAMEORIGIN themselves.
+X_FRAME_OPTIONS = "DENY"
 CONTENT_SECURITY_POLICY = {
     # The back office is Wagtail's own and keeps its own inline scripts and styles.
     "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
@@ -253,7 +256,7 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
+        "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
@@ -302,7 +305,6 @@ LOCALE_PATHS = [SRC_DIR / "locale"]
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [SRC_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -326,6 +328,7 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILEMBEDS_FINDERS = []  # no network at run time
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatars
 WAGTAILDOCS_SERVE_METHOD = "serve_view"  # documents never get a guessable public URL
 
 # --- Logging ----------------------------------------------------------------------------

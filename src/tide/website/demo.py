@@ -67,6 +67,18 @@ def _picture(seed: int, size: tuple[int, int] = (1600, 900)) -> ImageFile:
     return ImageFile(buffer, name=f"demo-{seed}.jpg")
 
 
+def _portrait(name: str, seed: int) -> CustomImage:
+    """A round-friendly square with the person's initials, standing in for a photo."""
+    rng = random.Random(seed)
+    picture = PILImage.new("RGB", (480, 480), (rng.randint(15, 40), rng.randint(95, 125), rng.randint(100, 125)))
+    draw = ImageDraw.Draw(picture)
+    initials = "".join(word[0] for word in name.replace("Dr. ", "").split()[:2]).upper()
+    draw.text((240, 240), initials, fill=(246, 241, 231), anchor="mm", font_size=190)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG", quality=85)
+    return CustomImage.objects.create(title=name, file=ImageFile(buffer, name=f"portrait-{seed}.jpg"))
+
+
 def _image(title: str, seed: int, credit: str = "Illustration: Tide demo", size=(1600, 900)) -> CustomImage:
     return CustomImage.objects.create(title=title, file=_picture(seed, size), credit=credit)
 
@@ -308,7 +320,7 @@ def demo_load() -> bool:
             role="Registered Massage Therapist",
             organisation="Harbourfront Wellness Clinic",
             bio="Priya has practised for twelve years and chairs the association's practice committee.",
-            photo=_image("Priya Raman", 11, credit="", size=(480, 480)),
+            photo=_portrait("Priya Raman", 11),
             email=STAFF_EMAIL,
         ),
         BlogAuthor.objects.create(
@@ -316,7 +328,7 @@ def demo_load() -> bool:
             role="Director of Advocacy",
             organisation="Tide Massage Therapists' Association",
             bio="Marc leads the association's work with governments and insurers.",
-            photo=_image("Marc Tremblay", 12, credit="", size=(480, 480)),
+            photo=_portrait("Marc Tremblay", 12),
         ),
         BlogAuthor.objects.create(
             name="Dr. Hannah Okafor",

@@ -34,7 +34,9 @@ WORDS_PER_MINUTE = 220
 class CustomImage(AbstractImage):
     """Wagtail's image with a photo credit, shown wherever the image is."""
 
-    credit = models.CharField(_("photo credit"), max_length=200, blank=True)
+    credit = models.CharField(
+        _("credit"), max_length=200, blank=True, help_text=_("Shown under the image, e.g. “Photo: Jane Doe”.")
+    )
     admin_form_fields = (*WagtailImage.admin_form_fields, "credit")
 
     class Meta(AbstractImage.Meta):
@@ -200,7 +202,7 @@ class BlogPageQuerySet(PageQuerySet):
         """Posts with what a card shows, in a fixed number of queries whatever their count."""
         return (
             self.select_related("hero_image")
-            .prefetch_related("post_authors__author", "categories", "hero_image__renditions")
+            .prefetch_related("post_authors__author", "hero_image__renditions")
             .order_by("-date", "-first_published_at")
         )
 

@@ -4,6 +4,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -60,6 +61,26 @@ class CommentsMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def comments_menu_item():
     return CommentsMenuItem(_("Comments"), reverse("website_comments"), icon_name="comment", order=200)
+
+
+class PendingCommentsPanel(Component):
+    """On the back-office dashboard: the oldest comments waiting for a decision."""
+
+    name = "pending_comments"
+    template_name = "website/admin/pending_comments_panel.html"
+    order = 50
+
+    def get_context_data(self, parent_context):
+        return {
+            "comments": list(Comment.objects.pending().select_related("post").order_by("created_at")[:5]),
+            "pending": Comment.objects.pending().count(),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def pending_comments_panel(request, panels):
+    if request.user.has_perm("website.change_comment"):
+        panels.append(PendingCommentsPanel())
 
 
 @hooks.register("register_log_actions")
