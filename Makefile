@@ -29,6 +29,7 @@ run: $(STAMP)
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
 	$(TIDE) db_worker --queue-name default > var/worker.log 2>&1 & \
+	$(TIDE) runperiodic --loop > var/periodic.log 2>&1 & \
 	$(TIDE) runserver $(HOST):$(PORT) --noreload
 
 ## make test: the whole suite (browser tests run when Chromium is installed).
