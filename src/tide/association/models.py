@@ -37,6 +37,15 @@ class AssociationSettings(BaseGenericSetting):
     facebook_url = models.URLField(_("Facebook page"), blank=True)
     instagram_url = models.URLField(_("Instagram profile"), blank=True)
     linkedin_url = models.URLField(_("LinkedIn page"), blank=True)
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("privacy policy page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Linked from every page footer and from forms that collect personal information."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -58,6 +67,7 @@ class AssociationSettings(BaseGenericSetting):
             [FieldPanel("facebook_url"), FieldPanel("instagram_url"), FieldPanel("linkedin_url")],
             heading=_("Social media"),
         ),
+        FieldPanel("privacy_page"),
     ]
 
     class Meta:

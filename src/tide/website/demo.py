@@ -283,6 +283,25 @@ def demo_load() -> bool:
             show_contact_details=True,
         )
     )
+    settings.privacy_page = home.add_child(
+        instance=StandardPage(
+            title="Privacy policy",
+            slug="privacy",
+            intro="How we collect, use and protect your personal information.",
+            body=[
+                *_paragraphs(
+                    "We collect only what we need to serve members and patients: your name and contact details, "
+                    "your membership and professional details, and what you choose to share in your directory listing.",
+                    "We never sell personal information. We share it only with service providers who act for us "
+                    "(payment and email), under contract, and as the law requires.",
+                    "You can ask for a copy of your information, or for its correction or deletion, by writing to "
+                    "our privacy officer at the address below.",
+                ),
+            ],
+            show_contact_details=True,
+        )
+    )
+    settings.save()
     home.hero_primary_page = about
     home.hero_secondary_page = blog
     home.hero_secondary_label = "Read the blog"
