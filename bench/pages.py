@@ -30,7 +30,9 @@ PORT = 8765
 
 
 def tide(*args: str, env: dict) -> None:
-    subprocess.run([str(BIN / "tide"), *args], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "tide"), *args], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
 
 
 def build_site(env: dict, extra_posts: int, comments_per_post: int) -> None:
@@ -85,7 +87,12 @@ def measure(path: str, seconds: float, concurrency: int) -> dict:
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return {"path": path, "requests": sum(counts), "errors": sum(errors), "rps": sum(counts) / elapsed}
+    return {
+        "path": path,
+        "requests": sum(counts),
+        "errors": sum(errors),
+        "rps": sum(counts) / elapsed,
+    }
 
 
 def main() -> None:
@@ -109,7 +116,17 @@ def main() -> None:
     build_site(env, args.extra_posts, args.comments_per_post)
 
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "tide.wsgi", "--workers", "2", "--preload", "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        [
+            str(BIN / "gunicorn"),
+            "tide.wsgi",
+            "--workers",
+            "2",
+            "--preload",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
         env=env,
         cwd=ROOT,
     )
@@ -121,7 +138,10 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         post = "/blog/why-direct-billing-matters-to-your-patients/"
-        results = [measure(path, args.seconds, args.concurrency) for path in ["/healthz/", "/", "/blog/", post]]
+        results = [
+            measure(path, args.seconds, args.concurrency)
+            for path in ["/healthz/", "/", "/blog/", post]
+        ]
         baseline = results[0]["rps"]
         # RSS counts the pages a worker shares with the others (gunicorn --preload loads the
         # code once, before forking); USS is what each extra worker really costs.
@@ -133,7 +153,9 @@ def main() -> None:
         server.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"\ngunicorn, 2 sync workers, {args.concurrency} concurrent clients, {args.seconds:.0f} s per URL")
+    print(
+        f"\ngunicorn, 2 sync workers, {args.concurrency} concurrent clients, {args.seconds:.0f} s per URL"
+    )
     print(f"{'URL':55} {'req/s':>8} {'ratio':>7} {'errors':>7}")
     for result in results:
         ratio = result["rps"] / baseline
@@ -141,10 +163,17 @@ def main() -> None:
         print(f"{result['path']:55} {result['rps']:8.0f} {ratio:7.0%} {result['errors']:7}")
     print(f"worker memory, MB: unique (USS) {memory_mb}, resident incl. shared (RSS) {rss_mb}")
     verdict = all(r["ratio"] >= 0.5 for r in results) and all(m < 120 for m in memory_mb)
-    print("targets (each page ≥ 50% of the trivial view, < 120 MB a worker):", "met" if verdict else "NOT met")
+    print(
+        "targets (each page ≥ 50% of the trivial view, < 120 MB a worker):",
+        "met" if verdict else "NOT met",
+    )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "pages.json").write_text(json.dumps({"results": results, "worker_uss_mb": memory_mb, "worker_rss_mb": rss_mb}, indent=2))
+    (out / "pages.json").write_text(
+        json.dumps(
+            {"results": results, "worker_uss_mb": memory_mb, "worker_rss_mb": rss_mb}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,12 @@ def _isolated(settings, tmp_path):
     cache.clear()
 
 
-def make_user(email: str, *, staff: bool = False, superuser: bool = False, mfa: bool = False, **fields) -> User:
-    user = User.objects.create_user(email=email, password=PASSWORD, is_staff=staff, is_superuser=superuser, **fields)
+def make_user(
+    email: str, *, staff: bool = False, superuser: bool = False, mfa: bool = False, **fields
+) -> User:
+    user = User.objects.create_user(
+        email=email, password=PASSWORD, is_staff=staff, is_superuser=superuser, **fields
+    )
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     if mfa:
         TOTP.activate(user, TOTP_SECRET)
@@ -56,7 +60,9 @@ def moderator(db) -> User:
     group, _ = Group.objects.get_or_create(name="Comment moderators")
     group.permissions.add(
         Permission.objects.get(codename="access_admin"),
-        *Permission.objects.filter(content_type__app_label="website", codename__in=["change_comment", "delete_comment"]),
+        *Permission.objects.filter(
+            content_type__app_label="website", codename__in=["change_comment", "delete_comment"]
+        ),
     )
     user.groups.add(group)
     return user
@@ -70,3 +76,22 @@ def superuser(db) -> User:
 def login(client, user: User) -> None:
     """Log in without the MFA step (the MFA flow itself is tested in tests/accounts)."""
     client.force_login(user)
+
+
+@pytest.fixture
+def wagtail_tree(transactional_db) -> None:
+    """Wagtail's migrated rows (locale, root page, root collection), which a transactional
+    test's flush removes. (Serialized rollback cannot help the browser tests: Playwright's
+    greenlet gives them a different database connection object than the one that kept the
+    serialized contents.)"""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    locale, _ = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Page.get_first_root_node():
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")

@@ -13,6 +13,10 @@ from wagtail.documents import urls as wagtaildocs_urls
 from tide.website import views as website_views
 
 
+def serve_image(request: HttpRequest, path: str) -> HttpResponse:
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers (and the benchmark's baseline): answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
@@ -32,7 +36,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", website_views.robots_txt, name="robots_txt"),
     # Public images only; documents are served through Wagtail's permission-checked view.
-    re_path(r"^media/(?P<path>(?:images|original_images)/.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>(?:images|original_images)/.+)$", serve_image),
     # Wagtail's catch-all page URLs come last.
     path("", include(wagtail_urls)),
 ]

@@ -72,18 +72,6 @@ def page(new_page):
     return new_page()
 
 
-@pytest.fixture(autouse=True)
-def _media_served_from_test_folder(settings, monkeypatch):
-    """tide.urls binds MEDIA_ROOT when first imported; point it at this test's media folder."""
-    from django.views.static import serve
-
-    from tide import urls
-
-    for pattern in urls.urlpatterns:
-        if getattr(pattern, "callback", None) is serve:
-            monkeypatch.setitem(pattern.default_args, "document_root", settings.MEDIA_ROOT)
-
-
 def totp_code(secret: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 

@@ -9,7 +9,7 @@ from .pages import demo_pages, open_page
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("wagtail_tree"),
 ]
 
 BLOCKING = {"serious", "critical"}

@@ -21,7 +21,7 @@ from .pages import demo_pages, load_lazy_images, open_page
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("wagtail_tree"),
     pytest.mark.skipif(
         os.environ.get("TIDE_SCREENSHOTS") != "1",
         reason="set TIDE_SCREENSHOTS=1 to take screenshots",

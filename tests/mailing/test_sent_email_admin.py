@@ -15,7 +15,10 @@ def email_folder(settings, tmp_path):
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     connection = mail.get_connection()
     mail.EmailMultiAlternatives(
-        "Confirm your email", "Follow this link: http://x/confirm/abc", "from@tide.example", ["new@example.com"],
+        "Confirm your email",
+        "Follow this link: http://x/confirm/abc",
+        "from@tide.example",
+        ["new@example.com"],
         connection=connection,
     ).send()
     return tmp_path / "mail"
@@ -39,7 +42,9 @@ def test_unknown_message_is_a_404(client, superuser, email_folder):
     assert client.get(reverse("mailing_sent_email_detail", args=["nope-0"])).status_code == 404
 
 
-def test_staff_who_are_not_superusers_may_not_read_other_peoples_email(client, moderator, email_folder):
+def test_staff_who_are_not_superusers_may_not_read_other_peoples_email(
+    client, moderator, email_folder
+):
     client.force_login(moderator)
 
     response = client.get(reverse("mailing_sent_email"), follow=True)

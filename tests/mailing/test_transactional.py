@@ -22,7 +22,9 @@ class Inbox:
         self.messages: list = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy))
+        )
         return "250 OK"
 
 
@@ -82,20 +84,29 @@ def test_message_arrives_over_smtp_with_text_html_and_the_association_footer(
         assert "1 Pier Road, Halifax NS, B3H 1A1" in part
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(smtp_inbox, association, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            email_send_template(
-                "website/email/comment_awaiting_review",
-                to="author@example.com",
-                context={"author": {}, "post": {"title": "x"}, "comment": {"body": "y"}},
-            )
-            raise RuntimeError("the action failed half-way")
+def test_nothing_is_sent_when_the_transaction_rolls_back(
+    smtp_inbox, association, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        email_send_template(
+            "website/email/comment_awaiting_review",
+            to="author@example.com",
+            context={"author": {}, "post": {"title": "x"}, "comment": {"body": "y"}},
+        )
+        raise RuntimeError("the action failed half-way")
 
     assert smtp_inbox.messages == []
 
 
-@pytest.mark.parametrize("to", ["victim@example.com\r\nBcc: everyone@example.com", "a@example.com\nX: y"])
+@pytest.mark.parametrize(
+    "to", ["victim@example.com\r\nBcc: everyone@example.com", "a@example.com\nX: y"]
+)
 def test_line_breaks_in_a_header_value_are_refused(to, association):
     with pytest.raises(ValidationError):
-        email_send_template("website/email/comment_awaiting_review", to=to, context={"post": {}, "comment": {}})
+        email_send_template(
+            "website/email/comment_awaiting_review", to=to, context={"post": {}, "comment": {}}
+        )

@@ -14,11 +14,18 @@ from django.db import connection
 
 from tests.website.factories import make_comment, make_post, make_site
 
-COUNTED_TABLES = ["accounts_user", "wagtailcore_page", "website_blogpage", "website_comment", "website_blogauthor"]
+COUNTED_TABLES = [
+    "accounts_user",
+    "wagtailcore_page",
+    "website_blogpage",
+    "website_comment",
+    "website_blogauthor",
+]
 
 
 @pytest.fixture
-def content(transactional_db, member):
+def content(wagtail_tree, member):
+    """Committed rows (pg_dump reads through its own connection): a transactional test."""
     _, blog = make_site()
     for _ in range(3):
         make_comment(make_post(blog), status="approved")
@@ -27,7 +34,7 @@ def content(transactional_db, member):
 def _counts(cursor) -> dict[str, int]:
     result = {}
     for table in COUNTED_TABLES:
-        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 (fixed table names)
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
         result[table] = cursor.fetchone()[0]
     return result
 
@@ -62,8 +69,12 @@ def test_postgresql_backup_restores_every_row_into_a_fresh_database(content, tmp
 
     settings = connection.settings_dict
     fresh = f"tide_restore_{uuid.uuid4().hex[:8]}"
-    dsn = dict(host=settings["HOST"] or None, port=settings["PORT"] or None, user=settings["USER"] or None,
-               password=settings["PASSWORD"] or None)
+    dsn = dict(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        user=settings["USER"] or None,
+        password=settings["PASSWORD"] or None,
+    )
     with psycopg.connect(dbname="postgres", autocommit=True, **dsn) as admin:
         admin.execute(f'CREATE DATABASE "{fresh}"')
     try:

@@ -24,13 +24,22 @@ for n in range({count}):
 
 def embedded_env(var_dir: Path) -> dict[str, str]:
     """The environment of `make run`: no database or cache server, files under var_dir."""
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_HOST"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "EMAIL_HOST"}
+    }
     return {**env, "VAR_DIR": str(var_dir), "TIDE_TESTING": "0"}
 
 
 def run_tide(*args: str, var_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [TIDE, *args], env=embedded_env(var_dir), capture_output=True, text=True, timeout=180, check=False
+        [TIDE, *args],
+        env=embedded_env(var_dir),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
 
 
@@ -58,7 +67,9 @@ def test_the_worker_sends_email_queued_by_the_web_server_to_the_mail_folder(var_
         var_dir=var_dir,
     )
     assert enqueue.returncode == 0, enqueue.stderr
-    assert not (var_dir / "mail").exists() or not any((var_dir / "mail").iterdir()), "sent before a worker ran"
+    assert not (var_dir / "mail").exists() or not any((var_dir / "mail").iterdir()), (
+        "sent before a worker ran"
+    )
 
     worker = run_tide("db_worker", "--batch", "--no-startup-delay", "--no-reload", var_dir=var_dir)
 
@@ -84,5 +95,10 @@ def test_two_processes_write_at_once_without_database_is_locked(var_dir):
     for process, (_, stderr) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, stderr
         assert "database is locked" not in stderr
-    count = run_tide("shell", "-c", "from tide.accounts.models import User; print(User.objects.count())", var_dir=var_dir)
+    count = run_tide(
+        "shell",
+        "-c",
+        "from tide.accounts.models import User; print(User.objects.count())",
+        var_dir=var_dir,
+    )
     assert count.stdout.strip().splitlines()[-1] == "300"

@@ -6,15 +6,17 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tide.website.models import BlogPage
 from tests.website.factories import make_author, make_site
+from tide.website.models import BlogPage
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_post_scheduled_for_the_past_is_published_by_the_periodic_run(client):
     _, blog = make_site()
-    post = BlogPage(title="Scheduled news", intro="Soon.", body=[("paragraph", "<p>Soon.</p>")], live=False)
+    post = BlogPage(
+        title="Scheduled news", intro="Soon.", body=[("paragraph", "<p>Soon.</p>")], live=False
+    )
     blog.add_child(instance=post)
     post.post_authors.create(author=make_author())
     post.go_live_at = timezone.now() - timedelta(minutes=1)
@@ -28,7 +30,7 @@ def test_a_post_scheduled_for_the_past_is_published_by_the_periodic_run(client):
 
 
 def test_running_it_twice_changes_nothing_more(client):
-    _, blog = make_site()
+    make_site()
     call_command("runperiodic")
     call_command("runperiodic")
     assert client.get("/blog/").status_code == 200

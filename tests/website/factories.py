@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import itertools
+from io import BytesIO
 
+import PIL.Image
+from django.core.files.images import ImageFile
 from wagtail.models import Page, Site
 
-from tide.website.models import BlogAuthor, BlogCategory, BlogIndexPage, BlogPage, BlogPageAuthor, Comment, HomePage
+from tide.website.models import (
+    BlogAuthor,
+    BlogCategory,
+    BlogIndexPage,
+    BlogPage,
+    BlogPageAuthor,
+    Comment,
+    CustomImage,
+    HomePage,
+)
 
 _counter = itertools.count(1)
 
@@ -15,10 +27,16 @@ def make_site() -> tuple[HomePage, BlogIndexPage]:
     root = Page.get_first_root_node()
     Page.objects.filter(depth=2).delete()
     root.refresh_from_db()
-    home = root.add_child(instance=HomePage(title="Home", slug="home", hero_heading="Stronger together"))
+    home = root.add_child(
+        instance=HomePage(title="Home", slug="home", hero_heading="Stronger together")
+    )
     Site.objects.all().delete()
-    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Tide")
-    blog = home.add_child(instance=BlogIndexPage(title="Blog", slug="blog", show_in_menus=True, intro="News"))
+    Site.objects.create(
+        hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Tide"
+    )
+    blog = home.add_child(
+        instance=BlogIndexPage(title="Blog", slug="blog", show_in_menus=True, intro="News")
+    )
     return home, blog
 
 
@@ -28,7 +46,14 @@ def make_author(**fields) -> BlogAuthor:
     return BlogAuthor.objects.create(**fields)
 
 
-def make_post(blog: BlogIndexPage, *, authors: list[BlogAuthor] | None = None, categories=(), tags=(), **fields) -> BlogPage:
+def make_post(
+    blog: BlogIndexPage,
+    *,
+    authors: list[BlogAuthor] | None = None,
+    categories=(),
+    tags=(),
+    **fields,
+) -> BlogPage:
     number = next(_counter)
     fields.setdefault("title", f"Post {number}")
     fields.setdefault("intro", f"Introduction to post {number}.")
@@ -57,5 +82,18 @@ def make_comment(post: BlogPage, *, status: str = Comment.Status.PENDING, **fiel
     fields.setdefault("email", f"commenter{number}@example.com")
     fields.setdefault("body", f"Comment number {number}.")
     return Comment.objects.create(
-        post=post, status=status, fingerprint=Comment.fingerprint_of(fields["email"], fields["body"]), **fields
+        post=post,
+        status=status,
+        fingerprint=Comment.fingerprint_of(fields["email"], fields["body"]),
+        **fields,
+    )
+
+
+def make_image(
+    *, title: str = "Photo", credit: str = "", size: tuple[int, int] = (1600, 900)
+) -> CustomImage:
+    buffer = BytesIO()
+    PIL.Image.new("RGB", size, "teal").save(buffer, "PNG")
+    return CustomImage.objects.create(
+        title=title, credit=credit, file=ImageFile(buffer, name="photo.png")
     )

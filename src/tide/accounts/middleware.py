@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlencode
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
@@ -67,7 +67,9 @@ def staff_session_expiry(get_response: Callable[[HttpRequest], HttpResponse]):
             ):
                 logout(request)
                 messages.info(request, _("Your staff session expired. Please log in again."))
-                return redirect(f"{settings.WAGTAILADMIN_LOGIN_URL}?{urlencode({'next': request.path})}")
+                return redirect(
+                    f"{settings.WAGTAILADMIN_LOGIN_URL}?{urlencode({'next': request.path})}"
+                )
             # Write at most once a minute, so every page view does not save the session.
             if now - last_seen >= 60 or "staff_last_seen" not in request.session:
                 request.session["staff_last_seen"] = now

@@ -16,7 +16,9 @@ from tide.lib.canada import PROVINCES, postal_code_validator
 
 @register_setting(icon="site")
 class AssociationSettings(BaseGenericSetting):
-    name = models.CharField(_("name"), max_length=200, default="Tide Massage Therapists' Association")
+    name = models.CharField(
+        _("name"), max_length=200, default="Tide Massage Therapists' Association"
+    )
     short_name = models.CharField(_("short name"), max_length=40, default="Tide")
     tagline = models.CharField(
         _("tagline"), max_length=200, blank=True, default="A rising tide lifts all boats."
@@ -44,12 +46,19 @@ class AssociationSettings(BaseGenericSetting):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Linked from every page footer and from forms that collect personal information."),
+        help_text=_(
+            "Linked from every page footer and from forms that collect personal information."
+        ),
     )
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("name"), FieldPanel("short_name"), FieldPanel("tagline"), FieldPanel("description")],
+            [
+                FieldPanel("name"),
+                FieldPanel("short_name"),
+                FieldPanel("tagline"),
+                FieldPanel("description"),
+            ],
             heading=_("Identity"),
         ),
         MultiFieldPanel(

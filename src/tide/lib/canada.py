@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 PROVINCES = [
     ("AB", gettext_lazy("Alberta")),

@@ -10,6 +10,7 @@ token (with its cookie) is put in when the page is served.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 
@@ -25,7 +26,8 @@ CSRF_PLACEHOLDER = "__TIDE_CSRF_TOKEN__"
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 # Pages with these cookies are personal (a signed-in user, a pending message).
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
-UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/static/", "/media/")
+# Search results are left out: every query would be a new entry anyone could fill the cache with.
+UNCACHED_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/static/", "/media/", "/search/")
 # Headers a stored page is served with again (cookies never are).
 REPLAYED_HEADERS = ("Content-Type", "Content-Language", "Vary")
 
@@ -40,7 +42,8 @@ def page_cache_clear() -> None:
 
 
 def _cache_key(request: HttpRequest, generation: int) -> str:
-    return f"pagecache:v{FORMAT}:{generation}:{request.get_host()}:{request.get_full_path()}"
+    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    return f"pagecache:v{FORMAT}:{generation}:{address}"
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -87,7 +90,9 @@ class PageCacheMiddleware:
         if _cacheable_response(request, response):
             patch_vary_headers(response, ["Cookie"])
             content = _CSRF_INPUT.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<2>", response.content.decode())
-            headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
+            headers = {
+                name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)
+            }
             cache.set(key, (content.encode(), headers), settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

@@ -45,7 +45,9 @@ def sent_emails(limit: int = 200) -> list[SentEmail]:
         return []
     found: list[SentEmail] = []
     for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
-        chunks = [chunk for chunk in path.read_text(errors="replace").split(SEPARATOR) if chunk.strip()]
+        chunks = [
+            chunk for chunk in path.read_text(errors="replace").split(SEPARATOR) if chunk.strip()
+        ]
         for index, chunk in reversed(list(enumerate(chunks))):
             found.append(_parse(chunk, f"{path.stem}-{index}"))
             if len(found) >= limit:

@@ -31,7 +31,9 @@ def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
         body_html = render_to_string(f"{template_prefix}_message.html", context)
     except TemplateDoesNotExist:
         body_html = mark_safe(linebreaks(urlize(text, autoescape=True)))  # noqa: S308 (escaped by urlize)
-    html = render_to_string("mailing/layout.html", {**context, "subject": subject, "body_html": body_html})
+    html = render_to_string(
+        "mailing/layout.html", {**context, "subject": subject, "body_html": body_html}
+    )
     text_with_footer = render_to_string("mailing/layout.txt", {**context, "body_text": text})
     return subject, text_with_footer, html
 
@@ -44,7 +46,9 @@ def email_send_template(
     subject, text, html = render_email(template_prefix, dict(context or {}))
     refuse_header_injection(subject)
     transaction.on_commit(
-        lambda: send_email_message.enqueue(to=to, subject=subject, text=text, html=html, reply_to=reply_to)
+        lambda: send_email_message.enqueue(
+            to=to, subject=subject, text=text, html=html, reply_to=reply_to
+        )
     )
 
 
@@ -59,4 +63,3 @@ def send_email_message(*, to: str, subject: str, text: str, html: str, reply_to:
     )
     message.attach_alternative(html, "text/html")
     message.send()
-

@@ -13,7 +13,9 @@ from .outbox import uses_email_folder
 def sent_email_urls():
     return [
         path("sent-email/", admin_views.sent_email_list, name="mailing_sent_email"),
-        path("sent-email/<slug:id>/", admin_views.sent_email_detail, name="mailing_sent_email_detail"),
+        path(
+            "sent-email/<slug:id>/", admin_views.sent_email_detail, name="mailing_sent_email_detail"
+        ),
     ]
 
 
@@ -24,4 +26,6 @@ class SentEmailMenuItem(MenuItem):
 
 @hooks.register("register_settings_menu_item")
 def sent_email_menu_item():
-    return SentEmailMenuItem(_("Sent email"), reverse("mailing_sent_email"), icon_name="mail", order=900)
+    return SentEmailMenuItem(
+        _("Sent email"), reverse("mailing_sent_email"), icon_name="mail", order=900
+    )

@@ -13,7 +13,9 @@ RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "d
 class HeadingBlock(blocks.StructBlock):
     text = blocks.CharBlock(label=_("Heading"), max_length=120)
     level = blocks.ChoiceBlock(
-        choices=[("h2", _("Section heading")), ("h3", _("Subheading"))], default="h2", label=_("Level")
+        choices=[("h2", _("Section heading")), ("h3", _("Subheading"))],
+        default="h2",
+        label=_("Level"),
     )
 
     class Meta:

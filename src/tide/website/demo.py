@@ -16,7 +16,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image as PILImage, ImageDraw
+from PIL import Image as PILImage
+from PIL import ImageDraw
 from wagtail.models import Page, Site
 
 from tide.accounts.models import User
@@ -53,15 +54,24 @@ def _picture(seed: int, size: tuple[int, int] = (1600, 900)) -> ImageFile:
     bottom = (rng.randint(10, 40), rng.randint(90, 120), rng.randint(100, 125))
     for y in range(height):
         t = y / height
-        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+        draw.line(
+            [(0, y), (width, y)],
+            fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
+        )
     for band in range(5):
         base = height * (0.45 + band * 0.11)
         amplitude = rng.randint(18, 40)
         period = rng.randint(500, 900)
         phase = rng.random() * math.tau
         shade = 255 - band * 22
-        points = [(x, base + amplitude * math.sin(phase + x / period * math.tau)) for x in range(0, width + 20, 20)]
-        draw.polygon([*points, (width, height), (0, height)], fill=(shade, int(shade * 0.96), int(shade * 0.9)))
+        points = [
+            (x, base + amplitude * math.sin(phase + x / period * math.tau))
+            for x in range(0, width + 20, 20)
+        ]
+        draw.polygon(
+            [*points, (width, height), (0, height)],
+            fill=(shade, int(shade * 0.96), int(shade * 0.9)),
+        )
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=82)
     return ImageFile(buffer, name=f"demo-{seed}.jpg")
@@ -70,16 +80,22 @@ def _picture(seed: int, size: tuple[int, int] = (1600, 900)) -> ImageFile:
 def _portrait(name: str, seed: int) -> CustomImage:
     """A round-friendly square with the person's initials, standing in for a photo."""
     rng = random.Random(seed)
-    picture = PILImage.new("RGB", (480, 480), (rng.randint(15, 40), rng.randint(95, 125), rng.randint(100, 125)))
+    picture = PILImage.new(
+        "RGB", (480, 480), (rng.randint(15, 40), rng.randint(95, 125), rng.randint(100, 125))
+    )
     draw = ImageDraw.Draw(picture)
     initials = "".join(word[0] for word in name.replace("Dr. ", "").split()[:2]).upper()
     draw.text((240, 240), initials, fill=(246, 241, 231), anchor="mm", font_size=190)
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=85)
-    return CustomImage.objects.create(title=name, file=ImageFile(buffer, name=f"portrait-{seed}.jpg"))
+    return CustomImage.objects.create(
+        title=name, file=ImageFile(buffer, name=f"portrait-{seed}.jpg")
+    )
 
 
-def _image(title: str, seed: int, credit: str = "Illustration: Tide demo", size=(1600, 900)) -> CustomImage:
+def _image(
+    title: str, seed: int, credit: str = "Illustration: Tide demo", size=(1600, 900)
+) -> CustomImage:
     return CustomImage.objects.create(title=title, file=_picture(seed, size), credit=credit)
 
 
@@ -205,7 +221,8 @@ def demo_load() -> bool:
         )
     )
     Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Tide"}
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Tide"},
     )
 
     about = home.add_child(
@@ -261,7 +278,9 @@ def demo_load() -> bool:
                     "occurrence form, so you stay covered for incidents during the policy whenever they are claimed.",
                 ),
                 ("heading", {"text": "Who can buy it", "level": "h2"}),
-                *_paragraphs("Members in good standing whose level includes insurance eligibility."),
+                *_paragraphs(
+                    "Members in good standing whose level includes insurance eligibility."
+                ),
             ],
         )
     )
@@ -312,9 +331,21 @@ def demo_load() -> bool:
                 "heading": "For members",
                 "intro": "Everything you need to practise well.",
                 "cards": [
-                    {"title": "Continuing education", "text": "Courses and events that count toward your credits.", "page": blog},
-                    {"title": "Preferred-rate insurance", "text": "Liability coverage that meets your regulator's minimums.", "page": insurance},
-                    {"title": "A strong voice", "text": "Advocacy for fair taxes and fair access to benefits.", "page": advocacy},
+                    {
+                        "title": "Continuing education",
+                        "text": "Courses and events that count toward your credits.",
+                        "page": blog,
+                    },
+                    {
+                        "title": "Preferred-rate insurance",
+                        "text": "Liability coverage that meets your regulator's minimums.",
+                        "page": insurance,
+                    },
+                    {
+                        "title": "A strong voice",
+                        "text": "Advocacy for fair taxes and fair access to benefits.",
+                        "page": advocacy,
+                    },
                 ],
             },
         ),
@@ -324,9 +355,21 @@ def demo_load() -> bool:
                 "heading": "For patients",
                 "intro": "Find care you can trust.",
                 "cards": [
-                    {"title": "Find an RMT", "text": "Search for a registered massage therapist near you.", "page": about},
-                    {"title": "What to expect", "text": "Your first visit, consent and comfort.", "page": about},
-                    {"title": "Using your benefits", "text": "How direct billing and receipts work.", "page": blog},
+                    {
+                        "title": "Find an RMT",
+                        "text": "Search for a registered massage therapist near you.",
+                        "page": about,
+                    },
+                    {
+                        "title": "What to expect",
+                        "text": "Your first visit, consent and comfort.",
+                        "page": about,
+                    },
+                    {
+                        "title": "Using your benefits",
+                        "text": "How direct billing and receipts work.",
+                        "page": blog,
+                    },
                 ],
             },
         ),
@@ -386,33 +429,64 @@ def demo_load() -> bool:
         posts.append(post)
 
     for post, name, email, body, status in [
-        (posts[0], "Dana K.", "dana@example.com", "This helped me set up direct billing with two insurers in one afternoon. Thank you!", Comment.Status.APPROVED),
-        (posts[0], "Sam Lee", "sam@example.com", "Do you have a template for the patient consent form?", Comment.Status.PENDING),
-        (posts[1], "Buy cheap watches", "spam@example.net", "Great post! Visit my site for cheap watches.", Comment.Status.SPAM),
+        (
+            posts[0],
+            "Dana K.",
+            "dana@example.com",
+            "This helped me set up direct billing with two insurers in one afternoon. Thank you!",
+            Comment.Status.APPROVED,
+        ),
+        (
+            posts[0],
+            "Sam Lee",
+            "sam@example.com",
+            "Do you have a template for the patient consent form?",
+            Comment.Status.PENDING,
+        ),
+        (
+            posts[1],
+            "Buy cheap watches",
+            "spam@example.net",
+            "Great post! Visit my site for cheap watches.",
+            Comment.Status.SPAM,
+        ),
     ]:
         Comment.objects.create(
-            post=post, name=name, email=email, body=body, status=status, fingerprint=Comment.fingerprint_of(email, body)
+            post=post,
+            name=name,
+            email=email,
+            body=body,
+            status=status,
+            fingerprint=Comment.fingerprint_of(email, body),
         )
     return True
 
 
 def _demo_users() -> None:
     staff, created = User.objects.get_or_create(
-        email=STAFF_EMAIL, defaults={"first_name": "Sasha", "last_name": "Morin", "is_staff": True, "is_superuser": True}
+        email=STAFF_EMAIL,
+        defaults={
+            "first_name": "Sasha",
+            "last_name": "Morin",
+            "is_staff": True,
+            "is_superuser": True,
+        },
     )
     if created:
         staff.set_password(DEMO_PASSWORD)
         staff.save()
         EmailAddress.objects.create(user=staff, email=STAFF_EMAIL, primary=True, verified=True)
         TOTP.activate(staff, DEMO_TOTP_SECRET)
-    member, created = User.objects.get_or_create(email=MEMBER_EMAIL, defaults={"first_name": "Jordan", "last_name": "Lee"})
+    member, created = User.objects.get_or_create(
+        email=MEMBER_EMAIL, defaults={"first_name": "Jordan", "last_name": "Lee"}
+    )
     if created:
         member.set_password(DEMO_PASSWORD)
         member.save()
         EmailAddress.objects.create(user=member, email=MEMBER_EMAIL, primary=True, verified=True)
     moderators, _ = Group.objects.get_or_create(name="Moderators")
     moderators.permissions.add(
-        *Permission.objects.filter(content_type__app_label="website", codename__in=["change_comment", "delete_comment"])
+        *Permission.objects.filter(
+            content_type__app_label="website", codename__in=["change_comment", "delete_comment"]
+        )
     )
-
-

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class CommentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     email = forms.EmailField(
-        label=_("Email"), max_length=254, help_text=_("Never shown. We use it only if we need to reach you.")
+        label=_("Email"),
+        max_length=254,
+        help_text=_("Never shown. We use it only if we need to reach you."),
     )
     body = forms.CharField(
         label=_("Comment"),
@@ -38,5 +40,3 @@ class CommentForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
-
-__all__ = ["Comment", "CommentForm"]

@@ -20,7 +20,8 @@ from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import StreamField
-from wagtail.images.models import AbstractImage, AbstractRendition, Image as WagtailImage
+from wagtail.images.models import AbstractImage, AbstractRendition
+from wagtail.images.models import Image as WagtailImage
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
@@ -35,7 +36,10 @@ class CustomImage(AbstractImage):
     """Wagtail's image with a photo credit, shown wherever the image is."""
 
     credit = models.CharField(
-        _("credit"), max_length=200, blank=True, help_text=_("Shown under the image, e.g. “Photo: Jane Doe”.")
+        _("credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown under the image, e.g. “Photo: Jane Doe”."),
     )
     admin_form_fields = (*WagtailImage.admin_form_fields, "credit")
 
@@ -58,18 +62,35 @@ class HomePage(Page):
     hero_heading = models.CharField(_("hero heading"), max_length=120)
     hero_text = models.TextField(_("hero text"), blank=True)
     hero_image = models.ForeignKey(
-        CustomImage, verbose_name=_("hero image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        CustomImage,
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     hero_primary_label = models.CharField(_("main button label"), max_length=40, blank=True)
     hero_primary_page = models.ForeignKey(
-        Page, verbose_name=_("main button page"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Page,
+        verbose_name=_("main button page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     hero_secondary_label = models.CharField(_("second button label"), max_length=40, blank=True)
     hero_secondary_page = models.ForeignKey(
-        Page, verbose_name=_("second button page"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Page,
+        verbose_name=_("second button page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = StreamField(BodyBlock(), verbose_name=_("sections"), blank=True)
-    latest_posts_heading = models.CharField(_("latest posts heading"), max_length=120, default="From the blog")
+    latest_posts_heading = models.CharField(
+        _("latest posts heading"), max_length=120, default="From the blog"
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -106,7 +127,12 @@ class StandardPage(Page):
 
     intro = models.TextField(_("introduction"), blank=True)
     hero_image = models.ForeignKey(
-        CustomImage, verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        CustomImage,
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     show_contact_details = models.BooleanField(
@@ -150,7 +176,9 @@ class BlogIndexPage(RoutablePageMixin, Page):
         except EmptyPage as error:
             raise Http404(_("There is no such page of posts.")) from error
 
-    def render_listing(self, request: HttpRequest, posts: models.QuerySet, **context) -> HttpResponse:
+    def render_listing(
+        self, request: HttpRequest, posts: models.QuerySet, **context
+    ) -> HttpResponse:
         return self.render(
             request,
             context_overrides={"posts": self.paginate(request, posts), **context},
@@ -164,12 +192,16 @@ class BlogIndexPage(RoutablePageMixin, Page):
     @path("author/<slug:slug>/")
     def author(self, request: HttpRequest, slug: str) -> HttpResponse:
         author = get_object_or_404(BlogAuthor.objects.select_related("photo"), slug=slug)
-        return self.render_listing(request, self.posts().filter(post_authors__author=author), author=author)
+        return self.render_listing(
+            request, self.posts().filter(post_authors__author=author), author=author
+        )
 
     @path("category/<slug:slug>/")
     def category(self, request: HttpRequest, slug: str) -> HttpResponse:
         category = get_object_or_404(BlogCategory, slug=slug)
-        return self.render_listing(request, self.posts().filter(categories=category), category=category)
+        return self.render_listing(
+            request, self.posts().filter(categories=category), category=category
+        )
 
     @path("tag/<slug:slug>/")
     def tag(self, request: HttpRequest, slug: str) -> HttpResponse:
@@ -190,7 +222,9 @@ class BlogIndexPage(RoutablePageMixin, Page):
         return blog_feed(request, self, kind=kind or "rss", author=author)
 
     @re_path(r"^category/(?P<slug>[-\w]+)/feed/(?:(?P<kind>rss|atom)/)?$")
-    def category_feed(self, request: HttpRequest, slug: str, kind: str | None = None) -> HttpResponse:
+    def category_feed(
+        self, request: HttpRequest, slug: str, kind: str | None = None
+    ) -> HttpResponse:
         from .feeds import blog_feed
 
         category = get_object_or_404(BlogCategory, slug=slug)
@@ -202,23 +236,32 @@ class BlogPageQuerySet(PageQuerySet):
         """Posts with what a card shows, in a fixed number of queries whatever their count."""
         return (
             self.select_related("hero_image")
-            .prefetch_related("post_authors__author", "hero_image__renditions")
+            .prefetch_related("post_authors__author", "categories", "hero_image__renditions")
             .order_by("-date", "-first_published_at")
         )
 
 
 class BlogPageTag(TaggedItemBase):
-    content_object = ParentalKey("website.BlogPage", related_name="tagged_items", on_delete=models.CASCADE)
+    content_object = ParentalKey(
+        "website.BlogPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
 
 
 class BlogPage(RoutablePageMixin, Page):
     date = models.DateField(_("publish date"), default=timezone.localdate)
     intro = models.TextField(_("introduction"), max_length=400)
     hero_image = models.ForeignKey(
-        CustomImage, verbose_name=_("hero image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        CustomImage,
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = StreamField(BodyBlock(), verbose_name=_("body"))
-    categories = ParentalManyToManyField("website.BlogCategory", blank=True, verbose_name=_("categories"))
+    categories = ParentalManyToManyField(
+        "website.BlogCategory", blank=True, verbose_name=_("categories")
+    )
     tags = ClusterTaggableManager(through=BlogPageTag, blank=True, verbose_name=_("tags"))
     comments_open = models.BooleanField(_("comments open"), default=True)
 
@@ -234,7 +277,12 @@ class BlogPage(RoutablePageMixin, Page):
     promote_panels = [
         *Page.promote_panels,
         MultiFieldPanel(
-            [FieldPanel("date"), FieldPanel("categories"), FieldPanel("tags"), FieldPanel("comments_open")],
+            [
+                FieldPanel("date"),
+                FieldPanel("categories"),
+                FieldPanel("tags"),
+                FieldPanel("comments_open"),
+            ],
             heading=_("Blog"),
         ),
     ]
@@ -267,7 +315,8 @@ class BlogPage(RoutablePageMixin, Page):
         )
         siblings = BlogPage.objects.live().public().exclude(pk=self.pk).for_listing()
         context["post_authors"] = [
-            (author, list(siblings.filter(post_authors__author=author).distinct()[:3])) for author in authors
+            (author, list(siblings.filter(post_authors__author=author).distinct()[:3]))
+            for author in authors
         ]
         context["comments"] = self.approved_comments()
         context.setdefault("comment_form", CommentForm(user=request.user))
@@ -293,16 +342,25 @@ class BlogPage(RoutablePageMixin, Page):
 class BlogAuthor(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True, blank=True)
-    role = models.CharField(_("role"), max_length=120, blank=True, help_text=_("e.g. Registered Massage Therapist"))
+    role = models.CharField(
+        _("role"), max_length=120, blank=True, help_text=_("e.g. Registered Massage Therapist")
+    )
     organisation = models.CharField(_("organisation"), max_length=160, blank=True)
     bio = models.TextField(_("bio"), blank=True, max_length=1500)
     photo = models.ForeignKey(
-        CustomImage, verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        CustomImage,
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     email = models.EmailField(
         _("email for comment notices"),
         blank=True,
-        help_text=_("Never shown. We email this address when a comment on their post awaits review."),
+        help_text=_(
+            "Never shown. We email this address when a comment on their post awaits review."
+        ),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -387,7 +445,9 @@ class Comment(models.Model):
     body = models.TextField(_("comment"), max_length=5000)
     # One person posting the same words on the same post twice is a double submit.
     fingerprint = models.CharField(max_length=64, editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -408,8 +468,13 @@ class Comment(models.Model):
     class Meta:
         verbose_name = _("comment")
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["post", "fingerprint"], name="comment_once_per_post")]
-        indexes = [models.Index(fields=["status", "created_at"]), models.Index(fields=["email", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "fingerprint"], name="comment_once_per_post")
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["email", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} on {self.post}"

@@ -29,7 +29,12 @@ def comment_post(request: HttpRequest, post: BlogPage) -> HttpResponse:
         return redirect(f"{post.url}?comment=received#comment-form")
     limit, seconds = COMMENTS_PER_IP
     if rate_limit_exceeded("comment", client_ip(request), limit=limit, seconds=seconds):
-        form.add_error(None, _("You have posted several comments in a short time. Please wait a few minutes and try again."))
+        form.add_error(
+            None,
+            _(
+                "You have posted several comments in a short time. Please wait a few minutes and try again."
+            ),
+        )
         return _render_post(request, post, form, status=429)
     if not form.is_valid():
         return _render_post(request, post, form, status=400)
@@ -47,7 +52,9 @@ def comment_post(request: HttpRequest, post: BlogPage) -> HttpResponse:
     return redirect(f"{post.url}?comment=received#comment-form")
 
 
-def _render_post(request: HttpRequest, post: BlogPage, form: CommentForm, *, status: int) -> HttpResponse:
+def _render_post(
+    request: HttpRequest, post: BlogPage, form: CommentForm, *, status: int
+) -> HttpResponse:
     context = post.get_context(request) | {"comment_form": form}
     return TemplateResponse(request, post.get_template(request), context, status=status)
 

@@ -60,7 +60,9 @@ class CommentsMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def comments_menu_item():
-    return CommentsMenuItem(_("Comments"), reverse("website_comments"), icon_name="comment", order=200)
+    return CommentsMenuItem(
+        _("Comments"), reverse("website_comments"), icon_name="comment", order=200
+    )
 
 
 class PendingCommentsPanel(Component):
@@ -72,7 +74,9 @@ class PendingCommentsPanel(Component):
 
     def get_context_data(self, parent_context):
         return {
-            "comments": list(Comment.objects.pending().select_related("post").order_by("created_at")[:5]),
+            "comments": list(
+                Comment.objects.pending().select_related("post").order_by("created_at")[:5]
+            ),
             "pending": Comment.objects.pending().count(),
         }
 
@@ -86,7 +90,9 @@ def pending_comments_panel(request, panels):
 @hooks.register("register_log_actions")
 def comment_log_actions(actions):
     actions.register_action("tide.comment.approve", _("Approve comment"), _("Comment approved"))
-    actions.register_action("tide.comment.spam", _("Mark comment as spam"), _("Comment marked as spam"))
+    actions.register_action(
+        "tide.comment.spam", _("Mark comment as spam"), _("Comment marked as spam")
+    )
     actions.register_action("tide.comment.delete", _("Delete comment"), _("Comment deleted"))
 
 
@@ -94,4 +100,6 @@ def comment_log_actions(actions):
 def comment_permissions():
     from django.contrib.auth.models import Permission
 
-    return Permission.objects.filter(content_type__app_label="website", codename__in=["change_comment", "delete_comment"])
+    return Permission.objects.filter(
+        content_type__app_label="website", codename__in=["change_comment", "delete_comment"]
+    )

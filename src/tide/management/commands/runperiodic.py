@@ -16,14 +16,15 @@ from django.core.management.base import BaseCommand
 logger = logging.getLogger(__name__)
 
 
-
 def periodic_commands() -> list[tuple[str, dict]]:
     """Management commands run on every tick. Apps add theirs here as they come."""
     commands: list[tuple[str, dict]] = [
         ("publish_scheduled", {}),  # Wagtail: publish and unpublish pages at their scheduled times
     ]
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
-        commands.append(("prune_db_task_results", {"min_age_days": 14}))  # finished background tasks
+        commands.append(
+            ("prune_db_task_results", {"min_age_days": 14})
+        )  # finished background tasks
     return commands
 
 

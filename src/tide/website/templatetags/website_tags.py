@@ -26,7 +26,11 @@ def main_menu(context) -> list[Page]:
     request = context.get("request")
     if request is not None and hasattr(request, "_main_menu"):
         return request._main_menu
-    site = Site.find_for_request(request) if request is not None else Site.objects.filter(is_default_site=True).first()
+    site = (
+        Site.find_for_request(request)
+        if request is not None
+        else Site.objects.filter(is_default_site=True).first()
+    )
     menu = list(site.root_page.get_children().live().public().in_menu()) if site else []
     if request is not None:
         request._main_menu = menu

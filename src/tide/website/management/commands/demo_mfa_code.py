@@ -12,6 +12,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         from allauth.mfa.models import Authenticator
 
-        if not Authenticator.objects.filter(user__email=STAFF_EMAIL, type=Authenticator.Type.TOTP).exists():
-            raise CommandError(f"{STAFF_EMAIL} has no authenticator; load the demo first (`tide load_demo`).")
+        if not Authenticator.objects.filter(
+            user__email=STAFF_EMAIL, type=Authenticator.Type.TOTP
+        ).exists():
+            raise CommandError(
+                f"{STAFF_EMAIL} has no authenticator; load the demo first (`tide load_demo`)."
+            )
         self.stdout.write(format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30)))

@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         created = demo_load()
-        self.stdout.write("Demo association " + ("created." if created else "already there; kept as it is."))
+        self.stdout.write(
+            "Demo association " + ("created." if created else "already there; kept as it is.")
+        )
         self.stdout.write(
             "\n"
             f"  Staff (back office):  {STAFF_EMAIL} / {DEMO_PASSWORD}\n"
