@@ -39,6 +39,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r src -x '*/migrations/*'
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -167,7 +167,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The page cache, rate limits and the cache version must be shared by every process (web
 # workers and the task worker), so the embedded default is a folder, not process memory.
 if redis_url := env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -188,7 +190,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -215,7 +220,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/15m/ip,10/15m/key",
     "login": "30/m/ip",
     "signup": "10/m/ip",
-    "reset_password": "10/m/ip,3/m/key",
+    "reset_password": "10/m/ip,3/m/key",  # nosec B105
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True

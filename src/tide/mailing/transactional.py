@@ -14,7 +14,6 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.html import linebreaks, urlize
-from django.utils.safestring import mark_safe
 from django_tasks import task
 
 from tide.association.models import AssociationSettings
@@ -30,7 +29,7 @@ def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
     try:
         body_html = render_to_string(f"{template_prefix}_message.html", context)
     except TemplateDoesNotExist:
-        body_html = mark_safe(linebreaks(urlize(text, autoescape=True)))  # noqa: S308 (escaped by urlize)
+        body_html = linebreaks(urlize(text, autoescape=True))  # urlize escapes the text
     html = render_to_string(
         "mailing/layout.html", {**context, "subject": subject, "body_html": body_html}
     )

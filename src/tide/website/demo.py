@@ -37,16 +37,16 @@ from .models import (
 
 STAFF_EMAIL = "staff@tide.example"
 MEMBER_EMAIL = "member@tide.example"
-DEMO_PASSWORD = "tide-demo-password"
+DEMO_PASSWORD = "tide-demo-password"  # nosec B105
 # A fixed authenticator secret so the demo staff login can show the back office at once;
 # `tide demo_mfa_code` prints its current code. Never used outside the demo accounts.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # nosec B105
 DEMO_EMAILS = (STAFF_EMAIL, MEMBER_EMAIL)
 
 
 def _picture(seed: int, size: tuple[int, int] = (1600, 900)) -> ImageFile:
     """A calm abstract of waves in sea and sand colours."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311
     width, height = size
     picture = PILImage.new("RGB", size)
     draw = ImageDraw.Draw(picture)
@@ -79,7 +79,7 @@ def _picture(seed: int, size: tuple[int, int] = (1600, 900)) -> ImageFile:
 
 def _portrait(name: str, seed: int) -> CustomImage:
     """A round-friendly square with the person's initials, standing in for a photo."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311
     picture = PILImage.new(
         "RGB", (480, 480), (rng.randint(15, 40), rng.randint(95, 125), rng.randint(100, 125))
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
+import subprocess  # nosec B404
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 if settings.get(key):
                     command += [flag, str(settings[key])]
             try:
-                subprocess.run(command, check=True, env=env)  # noqa: S603 (fixed program, our own settings)
+                subprocess.run(command, check=True, env=env)  # noqa: S603  # nosec B603
             except (OSError, subprocess.CalledProcessError) as error:
                 raise CommandError(f"pg_dump failed: {error}") from error
         else:
