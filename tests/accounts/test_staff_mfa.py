@@ -198,3 +198,18 @@ def test_staff_who_may_not_use_django_admin_get_a_refusal_not_a_redirect_loop(
 
     assert response.status_code == 403
     assert len(response.redirect_chain) == 1
+
+
+def test_an_editor_given_back_office_access_by_group_must_set_up_two_factor(client, db):
+    from django.contrib.auth.models import Group, Permission
+
+    editor = make_user("editor@example.com")  # not is_staff: access comes from the group
+    group = Group.objects.create(name="Web editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    editor.groups.add(group)
+    client.force_login(editor)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")

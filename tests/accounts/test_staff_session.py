@@ -110,3 +110,21 @@ def test_staff_idle_limit_applies_outside_the_back_office_too(
     clock.now += 31 * MINUTE
 
     assert not is_logged_in(client)
+
+
+def test_an_editor_given_back_office_access_by_group_gets_a_staff_session(client, clock, db):
+    from django.contrib.auth.models import Group, Permission
+
+    from tests.conftest import make_user
+
+    editor = make_user("editor@example.com", mfa=True)  # not is_staff: access comes from the group
+    group = Group.objects.create(name="Web editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    editor.groups.add(group)
+    login(client, editor)
+    assert client.get("/admin/").status_code == 200
+
+    clock.now += 31 * MINUTE
+
+    assert client.get(SETTINGS_URL).status_code == 302
+    assert not is_logged_in(client)

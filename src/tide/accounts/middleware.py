@@ -53,11 +53,18 @@ def staff_mfa_required(get_response: Callable[[HttpRequest], HttpResponse]):
 
 
 def staff_session_expiry(get_response: Callable[[HttpRequest], HttpResponse]):
-    """Staff sessions end 12 hours after login or after 30 minutes idle (members keep 2 weeks)."""
+    """Staff sessions end 12 hours after login or after 30 minutes idle (members keep 2 weeks).
+
+    A session counts as staff once its user is staff or opens the back office.
+    """
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and user.is_staff:
+        if user.is_authenticated and (
+            user.is_staff
+            or "staff_session_started" in request.session
+            or (request.path.startswith(BACK_OFFICE_PREFIXES) and user.needs_mfa)
+        ):
             now = int(time.time())
             started = request.session.setdefault("staff_session_started", now)
             last_seen = request.session.get("staff_last_seen", now)

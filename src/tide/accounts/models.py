@@ -52,5 +52,6 @@ class User(AbstractUser):
 
     @property
     def needs_mfa(self) -> bool:
-        """Staff must have a second factor before the back office opens."""
-        return self.is_staff or self.is_superuser
+        """Anyone who can open the back office (staff, or a group with Wagtail's admin access)
+        must have a second factor first."""
+        return self.is_staff or self.is_superuser or self.has_perm("wagtailadmin.access_admin")
