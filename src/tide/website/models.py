@@ -55,38 +55,29 @@ class CustomRendition(AbstractRendition):
         unique_together = (("image", "filter_spec", "focal_point_key"),)
 
 
+def optional_link(to, verbose_name) -> models.ForeignKey:
+    """A picture or page staff may choose; deleting it leaves the field empty."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 # --- Pages ------------------------------------------------------------------------------
 
 
 class HomePage(Page):
     hero_heading = models.CharField(_("hero heading"), max_length=120)
     hero_text = models.TextField(_("hero text"), blank=True)
-    hero_image = models.ForeignKey(
-        CustomImage,
-        verbose_name=_("hero image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    hero_image = optional_link(CustomImage, _("hero image"))
     hero_primary_label = models.CharField(_("main button label"), max_length=40, blank=True)
-    hero_primary_page = models.ForeignKey(
-        Page,
-        verbose_name=_("main button page"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    hero_primary_page = optional_link(Page, _("main button page"))
     hero_secondary_label = models.CharField(_("second button label"), max_length=40, blank=True)
-    hero_secondary_page = models.ForeignKey(
-        Page,
-        verbose_name=_("second button page"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    hero_secondary_page = optional_link(Page, _("second button page"))
     body = StreamField(BodyBlock(), verbose_name=_("sections"), blank=True)
     latest_posts_heading = models.CharField(
         _("latest posts heading"), max_length=120, default="From the blog"
@@ -126,14 +117,7 @@ class StandardPage(Page):
     """About, Advocacy, Insurance, Contact: any page of text, images and calls to action."""
 
     intro = models.TextField(_("introduction"), blank=True)
-    hero_image = models.ForeignKey(
-        CustomImage,
-        verbose_name=_("image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    hero_image = optional_link(CustomImage, _("image"))
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     show_contact_details = models.BooleanField(
         _("show the association's contact details"),
@@ -250,14 +234,7 @@ class BlogPageTag(TaggedItemBase):
 class BlogPage(RoutablePageMixin, Page):
     date = models.DateField(_("publish date"), default=timezone.localdate)
     intro = models.TextField(_("introduction"), max_length=400)
-    hero_image = models.ForeignKey(
-        CustomImage,
-        verbose_name=_("hero image"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    hero_image = optional_link(CustomImage, _("hero image"))
     body = StreamField(BodyBlock(), verbose_name=_("body"))
     categories = ParentalManyToManyField(
         "website.BlogCategory", blank=True, verbose_name=_("categories")
@@ -347,14 +324,7 @@ class BlogAuthor(models.Model):
     )
     organisation = models.CharField(_("organisation"), max_length=160, blank=True)
     bio = models.TextField(_("bio"), blank=True, max_length=1500)
-    photo = models.ForeignKey(
-        CustomImage,
-        verbose_name=_("photo"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    photo = optional_link(CustomImage, _("photo"))
     email = models.EmailField(
         _("email for comment notices"),
         blank=True,
