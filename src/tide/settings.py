@@ -311,6 +311,7 @@ LOCALE_PATHS = [SRC_DIR / "locale"]
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks for it at start-up
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
