@@ -275,9 +275,6 @@ class BlogPage(RoutablePageMixin, Page):
         words = len(strip_tags(str(self.body)).split()) + len(self.intro.split())
         return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
-    def authors(self) -> list[BlogAuthor]:
-        return [link.author for link in self.post_authors.all()]
-
     def approved_comments(self) -> models.QuerySet[Comment]:
         return self.comments.filter(status=Comment.Status.APPROVED).order_by("created_at")
 
@@ -290,10 +287,15 @@ class BlogPage(RoutablePageMixin, Page):
             .select_related("photo")
             .order_by("author_posts__sort_order")
         )
-        siblings = BlogPage.objects.live().public().exclude(pk=self.pk).for_listing()
+        # "Latest posts by …" shows titles and dates only: no pictures or categories to fetch.
+        others = (
+            BlogPage.objects.live()
+            .public()
+            .exclude(pk=self.pk)
+            .order_by("-date", "-first_published_at")
+        )
         context["post_authors"] = [
-            (author, list(siblings.filter(post_authors__author=author).distinct()[:3]))
-            for author in authors
+            (author, list(others.filter(post_authors__author=author)[:3])) for author in authors
         ]
         context["comments"] = self.approved_comments()
         context.setdefault("comment_form", CommentForm(user=request.user))
