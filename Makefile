@@ -19,9 +19,7 @@ install: $(STAMP)
 
 ## make run: set up, load the demo association and serve it with a background worker.
 run: $(STAMP)
-	$(TIDE) migrate --noinput -v0
-	$(TIDE) collectstatic --noinput -v0
-	$(TIDE) load_demo
+	$(TIDE) prepare_demo
 	@echo ""
 	@echo "  Tide is at http://$(HOST):$(PORT)/   (back office: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Email is written to var/mail/ (also under Settings → Sent email in the back office)."
