@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tide.association",
     "tide.accounts",
     "tide.mailing",
+    "tide.billing",
     "tide.website",
     # Wagtail: pages, images, documents, search and the back office
     "wagtail.contrib.forms",
@@ -337,7 +338,7 @@ WAGTAILEMBEDS_FINDERS = []  # no network at run time
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatars
 WAGTAILDOCS_SERVE_METHOD = "serve_view"  # documents never get a guessable public URL
 # Documents staff may upload (the ebook, forms, reports): office files, never HTML or scripts.
-WAGTAILDOCS_EXTENSIONS = ["pdf", "epub", "docx", "doc", "odt", "xlsx", "xls", "ods", "pptx", "csv", "txt"]
+WAGTAILDOCS_EXTENSIONS = "pdf epub docx doc odt xlsx xls ods pptx csv txt".split()
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

@@ -31,6 +31,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/settings/", include("tide.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("billing/", include("tide.billing.urls")),
     path("healthz/", healthz, name="healthz"),
     path("search/", website_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),

@@ -1,13 +1,20 @@
-from django.core.management.base import BaseCommand
+"""The demo association: each app's demo data, loaded once; running it again keeps what is there."""
 
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from tide.accounts.models import User
+from tide.billing.demo import demo_billing
 from tide.website.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, MEMBER_EMAIL, STAFF_EMAIL, demo_load
 
 
 class Command(BaseCommand):
     help = "Load the demo association (once; running it again keeps existing data) and print the logins."
 
+    @transaction.atomic
     def handle(self, *args, **options) -> None:
         created = demo_load()
+        demo_billing(User.objects.get(email=MEMBER_EMAIL))
         self.stdout.write(
             "Demo association " + ("created." if created else "already there; kept as it is.")
         )

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "tide.billing"
+    label = "billing"
+    verbose_name = _("Billing")
+
+    def ready(self) -> None:
+        from .fulfilment import nothing_to_deliver, register_fulfilment
+
+        # A charge staff raise by hand (a reinstatement fee, a replacement card) is done
+        # once it is paid; apps that sell something register their own kinds.
+        register_fulfilment("manual", nothing_to_deliver)

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tide.lib.money import cents_from_dollars, format_cad
+
+from .models import Invoice, Payment
+
+
+class PaymentForm(forms.Form):
+    """Staff record money received by cheque, e-transfer or cash."""
+
+    method = forms.ChoiceField(
+        label=gettext_lazy("Method"),
+        choices=[
+            (value, label)
+            for value, label in Payment.Method.choices
+            if value != Payment.Method.STRIPE  # card payments arrive from Stripe itself
+        ],
+    )
+    amount = forms.CharField(
+        label=gettext_lazy("Amount (CAD)"),
+        max_length=20,
+        error_messages={"required": gettext_lazy("Enter an amount, like 350.00.")},
+        help_text=gettext_lazy("In dollars and cents, like 350.00."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    received_on = forms.DateField(
+        label=gettext_lazy("Received on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reference = forms.CharField(
+        label=gettext_lazy("Reference"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Cheque number or e-transfer reference."),
+    )
+
+    def __init__(self, *args, invoice: Invoice, balance_cents: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.invoice = invoice
+        self.balance_cents = balance_cents
+        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["amount"].initial = f"{balance_cents // 100}.{balance_cents % 100:02d}"
+
+    def clean_amount(self) -> int:
+        cents = cents_from_dollars(self.cleaned_data.get("amount", ""))
+        if cents > self.balance_cents:
+            raise ValidationError(
+                _("That is more than the balance due of %(balance)s.")
+                % {"balance": format_cad(self.balance_cents)},
+                code="overpayment",
+            )
+        return cents
+
+    def clean_received_on(self):
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."), code="future")
+        return received_on
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Kept in the invoice's history, e.g. “Duplicate of 2026-000041”."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Say why the invoice is void."), code="required")
+        return reason

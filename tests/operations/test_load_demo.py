@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.management import call_command
+
+from tide.billing.models import Invoice
+from tide.website.models import BlogPage, Comment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_once_and_a_second_run_keeps_everything(client):
+    call_command("load_demo", stdout=None)
+    posts, comments, invoices = (
+        BlogPage.objects.count(),
+        Comment.objects.count(),
+        Invoice.objects.count(),
+    )
+
+    call_command("load_demo", stdout=None)
+
+    assert (BlogPage.objects.count(), Comment.objects.count(), Invoice.objects.count()) == (
+        posts,
+        comments,
+        invoices,
+    )
+    assert posts == 10
+    assert Invoice.objects.filter(customer__email="member@tide.example", status="paid").exists()
+    assert Invoice.objects.filter(customer__email="member@tide.example", status="open").exists()
+    assert Authenticator.objects.filter(user__email="staff@tide.example", type="totp").exists()
+    assert "Registered massage therapists, stronger together" in client.get("/").content.decode()
