@@ -338,7 +338,19 @@ WAGTAILEMBEDS_FINDERS = []  # no network at run time
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatars
 WAGTAILDOCS_SERVE_METHOD = "serve_view"  # documents never get a guessable public URL
 # Documents staff may upload (the ebook, forms, reports): office files, never HTML or scripts.
-WAGTAILDOCS_EXTENSIONS = "pdf epub docx doc odt xlsx xls ods pptx csv txt".split()
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf",
+    "epub",
+    "docx",
+    "doc",
+    "odt",
+    "xlsx",
+    "xls",
+    "ods",
+    "pptx",
+    "csv",
+    "txt",
+]
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
