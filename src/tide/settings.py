@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tide.accounts",
     "tide.mailing",
     "tide.billing",
+    "tide.membership",
     "tide.website",
     # Wagtail: pages, images, documents, search and the back office
     "wagtail.contrib.forms",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/settings/", include("tide.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("billing/", include("tide.billing.urls")),
+    path("membership/", include("tide.membership.urls")),
     path("healthz/", healthz, name="healthz"),
     path("search/", website_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),

@@ -5,6 +5,7 @@ from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 
 from tide.billing.models import Invoice
+from tide.membership.models import Application, MembershipPeriod
 from tide.website.models import BlogPage, Comment
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,9 @@ def test_the_demo_loads_once_and_a_second_run_keeps_everything(client):
     )
     assert posts == 10
     assert Invoice.objects.filter(customer__email="member@tide.example", status="paid").exists()
-    assert Invoice.objects.filter(customer__email="member@tide.example", status="open").exists()
+    assert Invoice.objects.filter(status="open").count() == 1  # an applicant who has not paid yet
+    assert MembershipPeriod.objects.filter(user__email="member@tide.example").exists()
+    assert Application.objects.filter(status="awaiting_review").count() == 1
+    assert Application.objects.filter(status="awaiting_payment").count() == 1
     assert Authenticator.objects.filter(user__email="staff@tide.example", type="totp").exists()
     assert "Registered massage therapists, stronger together" in client.get("/").content.decode()

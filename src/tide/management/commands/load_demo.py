@@ -3,8 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from tide.accounts.models import User
-from tide.billing.demo import demo_billing
+from tide.membership.demo import demo_membership
 from tide.website.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, MEMBER_EMAIL, STAFF_EMAIL, demo_load
 
 
@@ -14,7 +13,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         created = demo_load()
-        demo_billing(User.objects.get(email=MEMBER_EMAIL))
+        demo_membership()
         self.stdout.write(
             "Demo association " + ("created." if created else "already there; kept as it is.")
         )

@@ -1,0 +1,291 @@
+"""The back office: the applications queue, one application with its decision buttons, and
+the members list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from wagtail.models import ModelLogEntry
+
+from tide.accounts.models import User
+from tide.billing.models import Invoice
+
+from .forms import MessageForm, ReasonForm
+from .models import (
+    Application,
+    MembershipPeriod,
+    MembershipSettings,
+    MemberStatus,
+    status_from,
+)
+from .services import application_approve, application_reject, application_request_info
+
+APPLICATIONS_PER_PAGE = 30
+MEMBERS_PER_PAGE = 50
+TABS = [
+    (Application.Status.AWAITING_REVIEW, gettext_lazy("Awaiting review")),
+    (Application.Status.INFO_REQUESTED, gettext_lazy("Information requested")),
+    (Application.Status.AWAITING_PAYMENT, gettext_lazy("Awaiting payment")),
+    (Application.Status.APPROVED, gettext_lazy("Approved")),
+    (Application.Status.REJECTED, gettext_lazy("Rejected")),
+]
+
+
+def permission_required(perm: str) -> Callable:
+    """403 for staff without `perm` (Wagtail's admin turns a raised PermissionDenied into a
+    redirect to the dashboard, which hides the refusal)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not request.user.has_perm(perm):
+                return HttpResponse(_("You may not do this with memberships."), status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _breadcrumbs(*items: tuple[str, str]) -> list[dict]:
+    return [
+        {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+        *({"url": url, "label": label} for url, label in items),
+    ]
+
+
+@permission_required("membership.change_application")
+def application_queue(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", Application.Status.AWAITING_REVIEW)
+    if status not in Application.Status.values:
+        status = Application.Status.AWAITING_REVIEW
+    applications = Application.objects.filter(status=status).select_related("user", "level")
+    if status in Application.OPEN_STATUSES:
+        applications = applications.order_by("created_at", "id")  # oldest first
+    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("p"))
+    counts = dict(
+        Application.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    return TemplateResponse(
+        request,
+        "membership/admin/application_queue.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "tabs": [(value, label, counts.get(value, 0)) for value, label in TABS],
+            "header_title": _("Applications"),
+            "breadcrumbs_items": _breadcrumbs(("", _("Applications"))),
+        },
+    )
+
+
+def _detail(
+    request: HttpRequest,
+    application: Application,
+    *,
+    reason_form: ReasonForm | None = None,
+    message_form: MessageForm | None = None,
+) -> HttpResponse:
+    invoice = (
+        Invoice.objects.filter(number=application.invoice_number).first()
+        if application.invoice_number
+        else None
+    )
+    can_decide = application.status == Application.Status.AWAITING_REVIEW
+    can_reject = application.status in (
+        Application.Status.AWAITING_REVIEW,
+        Application.Status.INFO_REQUESTED,
+    )
+    history = (
+        ModelLogEntry.objects.for_instance(application)
+        .select_related("user")
+        .order_by("-timestamp")
+    )
+    status = 200 if reason_form is None and message_form is None else 400
+    return TemplateResponse(
+        request,
+        "membership/admin/application_detail.html",
+        {
+            "application": application,
+            "invoice": invoice,
+            "can_see_invoice": request.user.has_perm("billing.view_invoice"),
+            "can_decide": can_decide,
+            "can_reject": can_reject,
+            "reason_form": reason_form or ReasonForm(),
+            "message_form": message_form or MessageForm(),
+            "history": history,
+            "periods": application.periods.select_related("level"),
+            "header_title": str(application),
+            "breadcrumbs_items": _breadcrumbs(
+                (reverse("membership_admin_applications"), _("Applications")),
+                ("", str(application)),
+            ),
+        },
+        status=status,
+    )
+
+
+def _get(pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("user", "level", "decided_by"), pk=pk
+    )
+
+
+@permission_required("membership.change_application")
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _get(pk))
+
+
+def _after(
+    request: HttpRequest, application: Application, error: ValidationError | None, text: str
+):
+    if error is not None:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, text)
+    return redirect("membership_admin_application", pk=application.pk)
+
+
+@require_POST
+@permission_required("membership.change_application")
+def application_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get(pk)
+    try:
+        period = application_approve(application=application, by=request.user)
+    except ValidationError as error:
+        return _after(request, application, error, "")
+    return _after(
+        request,
+        application,
+        None,
+        _("%(name)s is now a member until %(date)s. They have been emailed.")
+        % {"name": application.legal_name, "date": date_format(period.ends_on, "j F Y")},
+    )
+
+
+@require_POST
+@permission_required("membership.change_application")
+def application_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get(pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, application, reason_form=form)
+    try:
+        application_reject(
+            application=application, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        return _after(request, application, error, "")
+    return _after(
+        request,
+        application,
+        None,
+        _("Application from %(name)s rejected. They have been emailed the reason.")
+        % {"name": application.legal_name},
+    )
+
+
+@require_POST
+@permission_required("membership.change_application")
+def application_request_info_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _get(pk)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, application, message_form=form)
+    try:
+        application_request_info(
+            application=application, by=request.user, message=form.cleaned_data["message"]
+        )
+    except ValidationError as error:
+        return _after(request, application, error, "")
+    return _after(
+        request,
+        application,
+        None,
+        _("%(name)s has been emailed your request for information.")
+        % {"name": application.legal_name},
+    )
+
+
+MEMBER_FILTERS = [
+    ("", gettext_lazy("All")),
+    (MemberStatus.ACTIVE, gettext_lazy("Active")),
+    (MemberStatus.IN_GRACE, gettext_lazy("In grace period")),
+    (MemberStatus.LAPSED, gettext_lazy("Lapsed")),
+]
+
+
+@permission_required("membership.view_membershipperiod")
+def member_list(request: HttpRequest) -> HttpResponse:
+    """Everyone who has ever held a membership, with their latest level and status.
+
+    Three queries whatever the number of members: the count, the page (status and latest
+    period come from subqueries) and the settings.
+    """
+    today = timezone.localdate()
+    grace_days = MembershipSettings.load().grace_days
+    periods = MembershipPeriod.objects.filter(user=OuterRef("pk"))
+    latest = periods.order_by("-ends_on", "-id")
+    members = (
+        User.objects.filter(Exists(periods))
+        .annotate(
+            is_current=Exists(periods.current(today)),
+            last_ends_on=Subquery(latest.values("ends_on")[:1]),
+            last_ended_on=Subquery(
+                periods.filter(ends_on__lt=today).order_by("-ends_on").values("ends_on")[:1]
+            ),
+            level_name=Subquery(latest.values("level__name")[:1]),
+        )
+        .order_by("last_name", "first_name", "email")
+    )
+    status = request.GET.get("status", "")
+    grace_starts = today - timedelta(days=grace_days)
+    if status == MemberStatus.ACTIVE:
+        members = members.filter(is_current=True)
+    elif status == MemberStatus.IN_GRACE:
+        members = members.filter(
+            is_current=False, last_ended_on__gte=grace_starts, last_ended_on__lt=today
+        )
+    elif status == MemberStatus.LAPSED:
+        members = members.filter(is_current=False).filter(Q(last_ended_on__lt=grace_starts))
+    else:
+        status = ""
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("p"))
+    rows = [
+        {
+            "user": user,
+            "level": user.level_name,
+            "ends_on": user.last_ends_on,
+            "status": status_from(
+                user.last_ended_on, current=user.is_current, today=today, grace_days=grace_days
+            ),
+        }
+        for user in page
+    ]
+    return TemplateResponse(
+        request,
+        "membership/admin/member_list.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "status": status,
+            "filters": MEMBER_FILTERS,
+            "header_title": _("Members"),
+            "breadcrumbs_items": _breadcrumbs(("", _("Members"))),
+        },
+    )

@@ -1,0 +1,415 @@
+"""Membership levels, the association's membership rules, applications and membership periods.
+
+A member's status is never stored: it is read from their periods (records that are never
+overwritten) and the grace period (see `membership_status`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+from tide.lib.canada import PROVINCES, postal_code_validator
+from tide.lib.money import format_cad
+
+
+class MembershipLevel(models.Model):
+    """A category of membership staff define: RMT, New graduate, Student, Retired, Associate."""
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    annual_price_cents = models.PositiveIntegerField(
+        _("annual dues (cents)"), help_text=_("In cents: 35000 is $350.00.")
+    )
+    admin_fee_cents = models.PositiveIntegerField(
+        _("admin fee for new members (cents)"),
+        default=0,
+        help_text=_("Charged once to new and reinstating members. In cents: 5000 is $50.00."),
+    )
+    requires_registration_number = models.BooleanField(
+        _("requires a registration number"),
+        default=False,
+        help_text=_("Applicants must give their college and registration number."),
+    )
+    includes_directory_listing = models.BooleanField(
+        _("includes a directory listing"), default=False
+    )
+    includes_insurance_eligibility = models.BooleanField(
+        _("eligible for group insurance"), default=False
+    )
+    includes_member_prices = models.BooleanField(_("member prices for courses"), default=False)
+    active = models.BooleanField(
+        _("open to new applications"),
+        default=True,
+        help_text=_("Hidden from the join page when off."),
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [FieldPanel("annual_price_cents"), FieldPanel("admin_fee_cents")], heading=_("Fees")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("requires_registration_number"),
+                FieldPanel("includes_directory_listing"),
+                FieldPanel("includes_insurance_eligibility"),
+                FieldPanel("includes_member_prices"),
+            ],
+            heading=_("Evidence and benefits"),
+        ),
+        FieldPanel("active"),
+        FieldPanel("sort_order"),
+    ]
+
+    class Meta:
+        verbose_name = _("membership level")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def annual_price(self) -> str:
+        return format_cad(self.annual_price_cents)
+
+    @property
+    def admin_fee(self) -> str:
+        return format_cad(self.admin_fee_cents)
+
+    def benefits(self) -> list[str]:
+        """What the level includes, as sentences for the join page."""
+        included = []
+        if self.includes_directory_listing:
+            included.append(_g("A listing in the public Find an RMT directory"))
+        if self.includes_insurance_eligibility:
+            included.append(_g("Eligibility for group liability insurance"))
+        if self.includes_member_prices:
+            included.append(_g("Member prices on continuing-education courses"))
+        return included
+
+
+class Proration(models.TextChoices):
+    NONE = "none", _("None: everyone pays the full year")
+    MONTH = "month", _("By month")
+    QUARTER = "quarter", _("By quarter")
+    HALF_YEAR = "half", _("By half-year")
+
+
+MONTHS = [(number, calendar.month_name[number]) for number in range(1, 13)]
+UNITS_PER_YEAR = {
+    Proration.NONE: 1,
+    Proration.MONTH: 12,
+    Proration.QUARTER: 4,
+    Proration.HALF_YEAR: 2,
+}
+
+
+@register_setting(icon="group")
+class MembershipSettings(BaseGenericSetting):
+    renewal_month = models.PositiveSmallIntegerField(_("renewal month"), choices=MONTHS, default=12)
+    renewal_day = models.PositiveSmallIntegerField(
+        _("renewal day"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("1 to 28, so the date exists in every month and every year."),
+    )
+    grace_days = models.PositiveIntegerField(
+        _("grace period (days)"),
+        default=60,
+        validators=[MaxValueValidator(365)],
+        help_text=_("How long after expiry a member keeps their benefits before lapsing."),
+    )
+    proration = models.CharField(
+        _("proration for mid-year joiners"),
+        max_length=10,
+        choices=Proration.choices,
+        default=Proration.MONTH,
+        help_text=_("The month, quarter or half-year someone joins in is charged in full."),
+    )
+    rollover_days = models.PositiveSmallIntegerField(
+        _("roll late joiners into the next year (days)"),
+        default=90,
+        validators=[MaxValueValidator(180)],
+        help_text=_(
+            "Someone joining with fewer days than this left before renewal pays a full year and "
+            "is a member until the renewal after next. 0 turns this off."
+        ),
+    )
+    dues_taxable = models.BooleanField(
+        _("dues are taxable"),
+        default=True,
+        help_text=_("Sales tax at the member's province's rate is added to dues and fees."),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("renewal_month"), FieldPanel("renewal_day")],
+            heading=_("Everyone renews on"),
+        ),
+        FieldPanel("grace_days"),
+        FieldPanel("proration"),
+        FieldPanel("rollover_days"),
+        FieldPanel("dues_taxable"),
+    ]
+
+    class Meta:
+        verbose_name = _("membership")
+
+    def renewal_on(self, year: int) -> date:
+        return date(year, self.renewal_month, self.renewal_day)
+
+    def last_renewal(self, today: date) -> date:
+        """The renewal date on or before `today`: the start of the membership year."""
+        this_year = self.renewal_on(today.year)
+        return this_year if this_year <= today else self.renewal_on(today.year - 1)
+
+    def next_renewal(self, today: date) -> date:
+        """The first renewal date after `today`: joining on a renewal date buys a whole year."""
+        return self.renewal_on(self.last_renewal(today).year + 1)
+
+    def rolls_over(self, today: date) -> bool:
+        """Too little of the year is left to sell on its own: the next year comes with it."""
+        return (self.next_renewal(today) - today).days < self.rollover_days
+
+    def period_for(self, today: date) -> tuple[date, date]:
+        """The first period of someone joining `today`: from today to the day before renewal
+        (the renewal after next for a late joiner)."""
+        renewal = self.next_renewal(today)
+        if self.rolls_over(today):
+            renewal = self.renewal_on(renewal.year + 1)
+        return today, renewal - timedelta(days=1)
+
+    def units_remaining(self, today: date) -> tuple[int, int]:
+        """(units charged, units in a year) for someone joining `today`.
+
+        The unit someone joins in (month, quarter or half-year, counted from the renewal
+        date) is charged in full; so is the whole year without proration.
+        """
+        units = UNITS_PER_YEAR[Proration(self.proration)]
+        if self.rolls_over(today):
+            return units, units
+        start = self.last_renewal(today)
+        months_elapsed = (today.year - start.year) * 12 + today.month - start.month
+        if today.day < start.day:
+            months_elapsed -= 1
+        months_per_unit = 12 // units
+        return units - months_elapsed // months_per_unit, units
+
+    def prorated_cents(self, annual_cents: int, today: date) -> int:
+        """Dues for the rest of the membership year, rounded half up to the cent."""
+        charged, units = self.units_remaining(today)
+        return (annual_cents * charged * 2 + units) // (units * 2)
+
+
+_REGISTRATION_NUMBER = re.compile(r"^[A-Za-z0-9]{3,20}$")
+
+
+def registration_number_validator(value: str) -> None:
+    if not _REGISTRATION_NUMBER.match(value):
+        raise ValidationError(
+            _g(
+                "Enter your registration number as 3 to 20 letters and digits, without spaces or dashes."
+            ),
+            code="invalid",
+        )
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def open(self) -> ApplicationQuerySet:
+        return self.filter(status__in=Application.OPEN_STATUSES)
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+        AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    OPEN_STATUSES = (Status.AWAITING_PAYMENT, Status.AWAITING_REVIEW, Status.INFO_REQUESTED)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="membership_applications",
+    )
+    level = models.ForeignKey(
+        MembershipLevel, verbose_name=_("level"), on_delete=models.PROTECT, related_name="+"
+    )
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    preferred_name = models.CharField(_("preferred name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30)
+    province = models.CharField(_("province"), max_length=2, choices=PROVINCES)
+    practice_address = models.CharField(_("practice address"), max_length=200, blank=True)
+    practice_city = models.CharField(_("city"), max_length=100, blank=True)
+    practice_postal_code = models.CharField(
+        _("postal code"), max_length=7, blank=True, validators=[postal_code_validator]
+    )
+    registration_number = models.CharField(
+        _("registration number"),
+        max_length=20,
+        blank=True,
+        validators=[registration_number_validator],
+    )
+    college = models.CharField(_("regulatory college"), max_length=200, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(_("graduation year"), null=True, blank=True)
+    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    modalities = models.TextField(_("modalities"), max_length=1000, blank=True)
+    privacy_accepted = models.BooleanField(_("privacy terms accepted"), default=False)
+    news_opt_in = models.BooleanField(_("wants email news"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT
+    )
+    decision_reason = models.TextField(
+        _("message from staff"),
+        blank=True,
+        help_text=_("The reason for a rejection, or the information staff asked for."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    invoice_number = models.CharField(_("invoice"), max_length=20, blank=True)
+    # The last day the invoice paid for, fixed when it was billed: approval gives exactly this.
+    billed_through = models.DateField(_("billed through"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership application")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            # One application in progress per person, even for two submits at once.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status__in=["awaiting_payment", "awaiting_review", "info_requested"]),
+                name="membership_one_open_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _g("Application #%(id)s — %(name)s") % {"id": self.pk, "name": self.legal_name}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.legal_name
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+
+class MembershipPeriodQuerySet(models.QuerySet):
+    def current(self, today: date) -> MembershipPeriodQuerySet:
+        """Periods that cover `today`: their members are in good standing."""
+        return self.filter(starts_on__lte=today, ends_on__gte=today)
+
+
+class MembershipPeriod(models.Model):
+    """A member's membership from one day to another (both included), at one level.
+
+    Renewals add a period; none is ever changed or removed.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="membership_periods",
+    )
+    level = models.ForeignKey(
+        MembershipLevel, verbose_name=_("level"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), help_text=_("The last day of the period."))
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="periods",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = MembershipPeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership period")
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["user", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="membership_period_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.starts_on:%Y-%m-%d} to {self.ends_on:%Y-%m-%d}"
+
+
+class MemberStatus(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    ACTIVE = "active", _("Active")
+    IN_GRACE = "in_grace", _("In grace period")
+    LAPSED = "lapsed", _("Lapsed")
+
+
+def status_from(last_ends_on: date | None, *, current: bool, today: date, grace_days: int) -> str:
+    """The status rule, shared by one member's portal and the staff members list."""
+    if current:
+        return MemberStatus.ACTIVE
+    if last_ends_on is None or last_ends_on >= today:
+        return MemberStatus.APPLICANT  # nothing yet, or only a period that starts later
+    if today <= last_ends_on + timedelta(days=grace_days):
+        return MemberStatus.IN_GRACE
+    return MemberStatus.LAPSED
+
+
+def membership_status(user, today: date | None = None) -> str:
+    """applicant / active / in_grace / lapsed for `user` on `today` (the association's date)."""
+    today = today or timezone.localdate()
+    periods = MembershipPeriod.objects.filter(user=user)
+    current = periods.current(today).exists()
+    last = (
+        periods.filter(ends_on__lt=today)
+        .order_by("-ends_on")
+        .values_list("ends_on", flat=True)
+        .first()
+    )
+    return status_from(
+        last, current=current, today=today, grace_days=MembershipSettings.load().grace_days
+    )

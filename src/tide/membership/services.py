@@ -1,0 +1,293 @@
+"""What happens to applications and memberships.
+
+Join: `application_submit` stores the application and bills it through `billing`; paying
+the invoice runs `membership_fulfil`, which hands the application to staff; staff approve
+(a membership period starts), reject, or ask for information (the applicant answers with
+`application_resubmit`). Every step is one transaction, refuses the wrong starting status,
+writes a log row naming who acted and emails the applicant after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from wagtail.log_actions import log
+
+from tide.accounts.models import User
+from tide.billing.services import LineSpec, invoice_create, invoice_issue
+from tide.mailing.transactional import email_send_template
+
+from .models import (
+    Application,
+    MembershipLevel,
+    MembershipPeriod,
+    MembershipSettings,
+    MemberStatus,
+    membership_status,
+)
+
+if TYPE_CHECKING:
+    from tide.billing.models import InvoiceLine
+
+DUES_KIND = "membership"
+ADMIN_FEE_KIND = "membership_admin_fee"
+
+# What an applicant fills in; the service stores these and nothing else.
+APPLICATION_FIELDS = (
+    "legal_name",
+    "preferred_name",
+    "phone",
+    "province",
+    "practice_address",
+    "practice_city",
+    "practice_postal_code",
+    "registration_number",
+    "college",
+    "graduation_year",
+    "languages",
+    "modalities",
+    "privacy_accepted",
+    "news_opt_in",
+)
+# What an applicant may change when staff ask for more information.
+RESUBMIT_FIELDS = tuple(
+    f for f in APPLICATION_FIELDS if f not in ("privacy_accepted", "news_opt_in")
+)
+
+
+def _refuse_status(application: Application, *allowed: str) -> None:
+    if application.status not in allowed:
+        raise ValidationError(
+            _("This application is %(status)s, so that cannot be done.")
+            % {"status": application.get_status_display().lower()},
+            code="wrong_status",
+        )
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("user", "level")
+        .get(pk=application.pk)
+    )
+
+
+def dues_lines(*, level: MembershipLevel, today: date, reference: str = "") -> list[LineSpec]:
+    """The invoice lines for joining at `level` on `today`: prorated dues and the admin fee."""
+    rules = MembershipSettings.load()
+    starts_on, ends_on = rules.period_for(today)
+    charged, units = rules.units_remaining(today)
+    description = _("Membership dues — %(level)s, %(start)s to %(end)s") % {
+        "level": level.name,
+        "start": date_format(starts_on, "j M Y"),
+        "end": date_format(ends_on, "j M Y"),
+    }
+    if charged != units:
+        description += " " + _("(%(charged)s of %(units)s %(unit)s)") % {
+            "charged": charged,
+            "units": units,
+            "unit": {12: _("months"), 4: _("quarters"), 2: _("half-years")}[units],
+        }
+    lines = [
+        LineSpec(
+            kind=DUES_KIND,
+            description=description,
+            unit_price_cents=rules.prorated_cents(level.annual_price_cents, today),
+            reference=reference,
+            taxable=rules.dues_taxable,
+        )
+    ]
+    if level.admin_fee_cents:
+        lines.append(
+            LineSpec(
+                kind=ADMIN_FEE_KIND,
+                description=_("Admin fee for new members"),
+                unit_price_cents=level.admin_fee_cents,
+                reference=reference,
+                taxable=rules.dues_taxable,
+            )
+        )
+    return lines
+
+
+def application_submit(
+    *, user: User, level: MembershipLevel, data: dict[str, Any], today: date | None = None
+) -> Application:
+    """Store an application and bill it: an issued invoice with the dues and any admin fee.
+
+    Refused for someone with an application in progress (two submits at once included: the
+    database holds one open application per person) or a membership in good standing.
+    """
+    today = today or timezone.localdate()
+    if not level.active:
+        raise ValidationError(_("This membership level is not open to applications."), code="level")
+    if not data.get("privacy_accepted"):
+        raise ValidationError(_("Accept the privacy terms to apply."), code="privacy")
+    if level.requires_registration_number and not (
+        data.get("registration_number") and data.get("college")
+    ):
+        raise ValidationError(
+            _("This level needs your college and registration number."), code="registration"
+        )
+    if membership_status(user, today) in (MemberStatus.ACTIVE, MemberStatus.IN_GRACE):
+        raise ValidationError(_("You are already a member."), code="member")
+    fields = {name: data[name] for name in APPLICATION_FIELDS if name in data}
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(user=user, level=level, **fields)
+        except IntegrityError:
+            raise ValidationError(
+                _("You already have an application in progress."), code="open_application"
+            ) from None
+        log(application, "tide.membership.submit", user=user, data={"level": level.name})
+        invoice = invoice_create(
+            customer=user,
+            province=application.province,
+            lines=dues_lines(level=level, today=today, reference=str(application.pk)),
+            by=user,
+        )
+        invoice = invoice_issue(invoice=invoice, by=user)  # a $0 invoice is paid at once
+        Application.objects.filter(pk=application.pk).update(
+            invoice_number=invoice.number,
+            billed_through=MembershipSettings.load().period_for(today)[1],
+        )
+        application.refresh_from_db()
+    return application
+
+
+def membership_fulfil(line: InvoiceLine) -> None:
+    """Billing's callback when a dues line is paid: the application goes to staff review.
+
+    Idempotent: a second call (or a line for an application already past payment) changes
+    nothing.
+    """
+    application = Application.objects.select_for_update().filter(pk=int(line.reference)).first()
+    if application is None or application.status != Application.Status.AWAITING_PAYMENT:
+        return
+    application.status = Application.Status.AWAITING_REVIEW
+    application.paid_at = timezone.now()
+    application.save(update_fields=["status", "paid_at", "updated_at"])
+    log(application, "tide.membership.paid", user=None, data={"invoice": line.invoice.number})
+
+
+def _email(application: Application, template: str, **context) -> None:
+    email_send_template(
+        f"membership/email/{template}",
+        to=application.user.email,
+        context={
+            "application": application,
+            "name": application.display_name,
+            "portal_url": settings.SITE_URL + reverse("membership:portal"),
+            **context,
+        },
+    )
+
+
+@transaction.atomic
+def application_approve(
+    *, application: Application, by: User, today: date | None = None
+) -> MembershipPeriod:
+    """Approve a paid application: a membership period from today to the end of what was billed."""
+    today = today or timezone.localdate()
+    application = _locked(application)
+    _refuse_status(application, Application.Status.AWAITING_REVIEW)
+    starts_on, ends_on = MembershipSettings.load().period_for(today)
+    if application.billed_through:
+        # What was paid for, however late the approval: a slow review never adds a free year.
+        ends_on = application.billed_through
+        starts_on = min(today, ends_on)
+    period = MembershipPeriod.objects.create(
+        user=application.user,
+        level=application.level,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        application=application,
+    )
+    application.status = Application.Status.APPROVED
+    application.decided_by = by
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    log(application, "tide.membership.approve", user=by, data={"ends_on": ends_on.isoformat()})
+    _email(application, "application_approved", period=period)
+    return period
+
+
+@transaction.atomic
+def application_reject(*, application: Application, by: User, reason: str) -> Application:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the applicant a reason."), code="reason")
+    application = _locked(application)
+    _refuse_status(
+        application, Application.Status.AWAITING_REVIEW, Application.Status.INFO_REQUESTED
+    )
+    application.status = Application.Status.REJECTED
+    application.decision_reason = reason
+    application.decided_by = by
+    application.decided_at = timezone.now()
+    application.save(
+        update_fields=["status", "decision_reason", "decided_by", "decided_at", "updated_at"]
+    )
+    log(application, "tide.membership.reject", user=by, data={"reason": reason})
+    _email(application, "application_rejected", reason=reason)
+    return application
+
+
+@transaction.atomic
+def application_request_info(*, application: Application, by: User, message: str) -> Application:
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError(_("Say what information you need."), code="message")
+    application = _locked(application)
+    _refuse_status(application, Application.Status.AWAITING_REVIEW)
+    application.status = Application.Status.INFO_REQUESTED
+    application.decision_reason = message
+    application.decided_by = by
+    application.decided_at = timezone.now()
+    application.save(
+        update_fields=["status", "decision_reason", "decided_by", "decided_at", "updated_at"]
+    )
+    log(application, "tide.membership.request_info", user=by, data={"message": message})
+    _email(
+        application,
+        "application_info_requested",
+        message=message,
+        application_url=settings.SITE_URL
+        + reverse("membership:application", args=[application.pk]),
+    )
+    return application
+
+
+@transaction.atomic
+def application_resubmit(
+    *, application: Application, by: User, data: dict[str, Any]
+) -> Application:
+    """The applicant's answer to a request for information: changes go back to staff review."""
+    application = _locked(application)
+    if application.user_id != by.pk:
+        raise ValidationError(_("Only the applicant can update an application."), code="owner")
+    _refuse_status(application, Application.Status.INFO_REQUESTED)
+    if application.level.requires_registration_number and not (
+        data.get("registration_number") and data.get("college")
+    ):
+        raise ValidationError(
+            _("This level needs your college and registration number."), code="registration"
+        )
+    changed = []
+    for name in RESUBMIT_FIELDS:
+        if name in data and getattr(application, name) != data[name]:
+            setattr(application, name, data[name])
+            changed.append(name)
+    application.status = Application.Status.AWAITING_REVIEW
+    application.save(update_fields=[*changed, "status", "updated_at"])
+    log(application, "tide.membership.resubmit", user=by, data={"changed": changed})
+    return application

@@ -1,0 +1,157 @@
+"""The join page, the application form and a member's own portal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tide.association.models import AssociationSettings
+from tide.billing.models import Invoice
+
+from .forms import ApplicationForm, ResubmitForm
+from .models import (
+    Application,
+    MembershipLevel,
+    MembershipPeriod,
+    MembershipSettings,
+    MemberStatus,
+    membership_status,
+)
+from .services import application_resubmit, application_submit, dues_lines
+
+
+def join(request: HttpRequest) -> HttpResponse:
+    levels = MembershipLevel.objects.filter(active=True)
+    rules = MembershipSettings.load()
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "membership/join.html",
+        {
+            "levels": levels,
+            "renews_on": rules.next_renewal(today),
+            "prorated": rules.units_remaining(today)[0] != rules.units_remaining(today)[1],
+        },
+    )
+
+
+def _blocked(request: HttpRequest) -> HttpResponse | None:
+    """Where to send someone who cannot apply now: a member, or someone already applying."""
+    if open_application := Application.objects.open().filter(user=request.user).first():
+        messages.info(request, _("You already have an application in progress."))
+        return redirect("membership:application", pk=open_application.pk)
+    if membership_status(request.user) in (MemberStatus.ACTIVE, MemberStatus.IN_GRACE):
+        messages.info(request, _("You are already a member."))
+        return redirect("membership:portal")
+    return None
+
+
+@login_required
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    level = get_object_or_404(MembershipLevel, slug=slug, active=True)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, level=level)
+        if form.is_valid():
+            try:
+                application = application_submit(
+                    user=request.user, level=level, data=form.cleaned_data
+                )
+            except ValidationError as error:
+                if getattr(error, "code", "") in ("open_application", "member"):
+                    # A double submit: the first one went through.
+                    return _blocked(request) or redirect("membership:portal")
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Application received — pay the invoice to continue."))
+                if application.status == Application.Status.AWAITING_PAYMENT:
+                    return redirect("billing:invoice_detail", number=application.invoice_number)
+                return redirect("membership:application", pk=application.pk)
+    else:
+        if blocked := _blocked(request):
+            return blocked
+        name = request.user.get_full_name()
+        form = ApplicationForm(level=level, initial={"legal_name": name})
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "membership/apply.html",
+        {
+            "level": level,
+            "form": form,
+            "lines": dues_lines(level=level, today=today),
+            "period": MembershipSettings.load().period_for(today),
+            "privacy_url": privacy.url
+            if (privacy := AssociationSettings.load().privacy_page)
+            else "",
+        },
+    )
+
+
+def _invoice(application: Application) -> Invoice | None:
+    if not application.invoice_number:
+        return None
+    return Invoice.objects.filter(number=application.invoice_number).first()
+
+
+@login_required
+def portal(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    periods = list(MembershipPeriod.objects.filter(user=request.user).select_related("level"))
+    current = next((p for p in periods if p.starts_on <= today <= p.ends_on), None)
+    application = Application.objects.filter(user=request.user).select_related("level").first()
+    return TemplateResponse(
+        request,
+        "membership/portal.html",
+        {
+            "status": membership_status(request.user, today),
+            "statuses": MemberStatus,
+            "current": current,
+            "latest": periods[0] if periods else None,
+            "periods": periods,
+            "application": application,
+            "invoice": _invoice(application) if application else None,
+            "grace_days": MembershipSettings.load().grace_days,
+        },
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's own application; when staff asked for information, the form to answer."""
+    application = get_object_or_404(
+        Application.objects.select_related("level"), pk=pk, user=request.user
+    )
+    form = None
+    if application.status == Application.Status.INFO_REQUESTED:
+        if request.method == "POST":
+            form = ResubmitForm(
+                request.POST, instance=Application.objects.get(pk=pk), level=application.level
+            )
+            if form.is_valid():
+                try:
+                    application_resubmit(
+                        application=application, by=request.user, data=form.cleaned_data
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    messages.success(
+                        request, _("Thank you. Your application is back with our staff for review.")
+                    )
+                    return redirect("membership:application", pk=pk)
+        else:
+            form = ResubmitForm(instance=application, level=application.level)
+    elif request.method == "POST":
+        messages.info(request, _("This application cannot be changed now."))
+        return redirect("membership:application", pk=pk)
+    return TemplateResponse(
+        request,
+        "membership/application_detail.html",
+        {"application": application, "invoice": _invoice(application), "form": form},
+    )

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.log_actions import LogFormatter
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from tide.lib.pagecache import page_cache_clear
+
+from . import admin_views
+from .models import Application, MembershipLevel
+
+
+class MembershipLevelViewSet(SnippetViewSet):
+    model = MembershipLevel
+    icon = "list-ul"
+    menu_label = _("Membership levels")
+    list_display = ["name", "annual_price", "admin_fee", "requires_registration_number", "active"]
+    list_filter = ["active"]
+    add_to_admin_menu = True
+    menu_order = 320
+
+
+register_snippet(MembershipLevelViewSet)
+
+
+def _clear_join_page(request, instance) -> None:
+    if isinstance(instance, MembershipLevel):
+        page_cache_clear()  # the join page visitors see lists the levels
+
+
+for hook_name in ("after_create_snippet", "after_edit_snippet"):
+    hooks.register(hook_name, _clear_join_page)
+
+
+@hooks.register("after_delete_snippet")
+def _clear_after_delete(request, instances) -> None:
+    if any(isinstance(instance, MembershipLevel) for instance in instances):
+        page_cache_clear()
+
+
+@hooks.register("register_admin_urls")
+def membership_urls():
+    return [
+        path(
+            "membership/applications/",
+            admin_views.application_queue,
+            name="membership_admin_applications",
+        ),
+        path(
+            "membership/applications/<int:pk>/",
+            admin_views.application_detail,
+            name="membership_admin_application",
+        ),
+        path(
+            "membership/applications/<int:pk>/approve/",
+            admin_views.application_approve_view,
+            name="membership_admin_approve",
+        ),
+        path(
+            "membership/applications/<int:pk>/reject/",
+            admin_views.application_reject_view,
+            name="membership_admin_reject",
+        ),
+        path(
+            "membership/applications/<int:pk>/request-info/",
+            admin_views.application_request_info_view,
+            name="membership_admin_request_info",
+        ),
+        path("membership/members/", admin_views.member_list, name="membership_admin_members"),
+    ]
+
+
+class ApplicationsMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("membership.change_application")
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        waiting = Application.objects.filter(status=Application.Status.AWAITING_REVIEW).count()
+        if waiting:
+            component.label = f"{self.label} ({waiting})"
+        return component
+
+
+class MembersMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("membership.view_membershipperiod")
+
+
+@hooks.register("register_admin_menu_item")
+def applications_menu_item():
+    return ApplicationsMenuItem(
+        _("Applications"),
+        reverse("membership_admin_applications"),
+        icon_name="form",
+        order=305,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def members_menu_item():
+    return MembersMenuItem(
+        _("Members"), reverse("membership_admin_members"), icon_name="group", order=310
+    )
+
+
+class ReasonFormatter(LogFormatter):
+    label = _("Reject application")
+    message = _("Application rejected")
+
+    def format_comment(self, log_entry) -> str:
+        return (log_entry.data or {}).get("reason", "")
+
+
+class InfoFormatter(LogFormatter):
+    label = _("Request information")
+    message = _("More information requested from the applicant")
+
+    def format_comment(self, log_entry) -> str:
+        return (log_entry.data or {}).get("message", "")
+
+
+@hooks.register("register_log_actions")
+def membership_log_actions(actions):
+    actions.register_action(
+        "tide.membership.submit", _("Submit application"), _("Application submitted and billed")
+    )
+    actions.register_action(
+        "tide.membership.paid", _("Application paid"), _("Invoice paid; ready for review")
+    )
+    actions.register_action(
+        "tide.membership.approve", _("Approve application"), _("Application approved")
+    )
+    actions.register_action("tide.membership.reject")(ReasonFormatter)
+    actions.register_action("tide.membership.request_info")(InfoFormatter)
+    actions.register_action(
+        "tide.membership.resubmit",
+        _("Update application"),
+        _("Applicant sent more information; back to review"),
+    )
+
+
+@hooks.register("register_permissions")
+def membership_permissions():
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(
+        content_type__app_label="membership",
+        codename__in=["change_application", "view_membershipperiod"],
+    )

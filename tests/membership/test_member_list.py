@@ -1,0 +1,94 @@
+"""The staff members list: status filter, pagination, a query count that does not grow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import make_user
+from tide.membership.models import MembershipPeriod
+
+from .factories import set_rules
+
+pytestmark = pytest.mark.django_db
+
+MEMBERS = reverse("membership_admin_members")
+
+
+def add_member(n: int, level, *, ends_in_days: int) -> None:
+    user = make_user(f"member{n}@example.com", first_name=f"Name{n:03d}", last_name="Test")
+    today = timezone.localdate()
+    MembershipPeriod.objects.create(
+        user=user,
+        level=level,
+        starts_on=today - timedelta(days=400),
+        ends_on=today + timedelta(days=ends_in_days),
+    )
+
+
+@pytest.fixture
+def mixed(rmt):
+    set_rules(grace_days=60)
+    add_member(1, rmt, ends_in_days=100)  # active
+    add_member(2, rmt, ends_in_days=-10)  # in grace
+    add_member(3, rmt, ends_in_days=-100)  # lapsed
+
+
+def test_members_list_shows_level_status_and_expiry(client, officer, mixed):
+    client.force_login(officer)
+
+    text = client.get(MEMBERS).content.decode()
+
+    assert "member1@example.com" in text and "Active" in text
+    assert "In grace period" in text and "Lapsed" in text
+    assert "RMT" in text
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [("active", "member1@"), ("in_grace", "member2@"), ("lapsed", "member3@")],
+)
+def test_filtering_by_status(client, officer, mixed, status, shown):
+    client.force_login(officer)
+
+    text = client.get(MEMBERS, {"status": status}).content.decode()
+
+    assert shown in text
+    others = {"member1@", "member2@", "member3@"} - {shown}
+    assert not any(other in text for other in others)
+
+
+def test_query_count_does_not_grow_with_members(
+    client, officer, rmt, django_assert_max_num_queries
+):
+    client.force_login(officer)
+    add_member(0, rmt, ends_in_days=10)
+    client.get(MEMBERS)  # warm up session and permission caches
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(MEMBERS)
+    for n in range(1, 40):
+        add_member(n, rmt, ends_in_days=n)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(MEMBERS)
+
+    assert "Name039" in response.content.decode() or "Name001" in response.content.decode()
+
+
+def test_members_list_is_paginated(client, officer, rmt):
+    for n in range(55):
+        add_member(n, rmt, ends_in_days=30)
+    client.force_login(officer)
+
+    first = client.get(MEMBERS).content.decode()
+    second = client.get(MEMBERS, {"p": 2}).content.decode()
+
+    assert "Name000" in first and "Name054" not in first
+    assert "Name054" in second
