@@ -27,7 +27,7 @@ def test_create_user_lower_cases_the_whole_email():
     assert user.check_password("a long enough password")
     assert not user.is_staff
     assert not user.is_superuser
-    assert not user.needs_mfa
+    assert not user.can_open_back_office
 
 
 def test_same_email_in_other_case_cannot_be_registered_twice():
@@ -42,7 +42,7 @@ def test_create_user_refuses_an_empty_email():
         User.objects.create_user(email="", password="x" * 12)
 
 
-def test_create_superuser_makes_staff_superuser_who_needs_mfa():
+def test_create_superuser_makes_staff_superuser_who_can_open_back_office():
     user = User.objects.create_superuser(
         email="Admin@Example.com", password="a long enough password"
     )
@@ -51,7 +51,7 @@ def test_create_superuser_makes_staff_superuser_who_needs_mfa():
     assert user.is_staff
     assert user.is_superuser
     assert user.is_active
-    assert user.needs_mfa
+    assert user.can_open_back_office
     assert user.check_password("a long enough password")
 
 

@@ -157,7 +157,7 @@ def test_an_open_invoice_shows_lines_tax_total_and_how_to_pay(client, member, in
 
     assert "Annual membership dues — RMT" in page
     assert "$350.00" in page
-    assert "Sales tax 13% (ON)" in page
+    assert "HST 13% (ON)" in page
     assert "$45.50" in page
     assert "$395.50" in page
     assert "How to pay" in page

@@ -53,6 +53,18 @@ def test_a_province_with_two_taxes_charges_both(member):
 
     assert invoice.tax_cents == 12_00
     assert invoice.lines.get().tax_basis_points == 1200
+    assert invoice.tax_summary() == [("GST + PST", "12%", 12_00)]
+
+
+def test_the_invoice_keeps_the_tax_name_it_was_charged_under(member):
+    invoice = invoice_create(
+        customer=member,
+        province="ON",
+        lines=[LineSpec(kind="manual", description="Dues", unit_price_cents=100_00)],
+    )
+    TaxRate.objects.filter(province="ON").update(name="Harmonized sales tax")
+
+    assert invoice.tax_summary() == [("HST", "13%", 13_00)]
 
 
 def test_tax_is_rounded_on_each_line_not_on_the_total(member):

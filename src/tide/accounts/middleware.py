@@ -37,7 +37,7 @@ def staff_mfa_required(get_response: Callable[[HttpRequest], HttpResponse]):
             settings.STAFF_MFA_REQUIRED
             and request.path.startswith(BACK_OFFICE_PREFIXES)
             and user.is_authenticated
-            and user.needs_mfa
+            and user.can_open_back_office
             and not is_mfa_enabled(user)
         ):
             messages.warning(
@@ -63,7 +63,7 @@ def staff_session_expiry(get_response: Callable[[HttpRequest], HttpResponse]):
         if user.is_authenticated and (
             user.is_staff
             or "staff_session_started" in request.session
-            or (request.path.startswith(BACK_OFFICE_PREFIXES) and user.needs_mfa)
+            or (request.path.startswith(BACK_OFFICE_PREFIXES) and user.can_open_back_office)
         ):
             now = int(time.time())
             started = request.session.setdefault("staff_session_started", now)

@@ -51,7 +51,6 @@ class User(AbstractUser):
         return self.first_name or self.email
 
     @property
-    def needs_mfa(self) -> bool:
-        """Anyone who can open the back office (staff, or a group with Wagtail's admin access)
-        must have a second factor first."""
+    def can_open_back_office(self) -> bool:
+        """Staff, or a group with Wagtail's admin access; all of them must use a second factor."""
         return self.is_staff or self.is_superuser or self.has_perm("wagtailadmin.access_admin")

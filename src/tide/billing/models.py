@@ -24,6 +24,12 @@ class TaxRateQuerySet(models.QuerySet):
         """The combined rate of every tax charged in `province` (GST + PST, or HST)."""
         return self.filter(province=province).aggregate(total=Sum("basis_points"))["total"] or 0
 
+    def name_for(self, province: str) -> str:
+        """The taxes charged in `province` as invoices print them: "HST", "GST + PST"."""
+        return " + ".join(
+            self.filter(province=province).order_by("name").values_list("name", flat=True)
+        )
+
 
 class TaxRate(models.Model):
     """A sales tax charged in a province. Several rows per province add up (GST + PST)."""
@@ -152,15 +158,16 @@ class Invoice(models.Model):
     def total_display(self) -> str:
         return format_cad(self.total_cents)
 
-    def tax_summary(self) -> list[tuple[str, int]]:
-        """Tax per rate, for the totals block: [('13%', 4550)]."""
-        summary: dict[int, int] = {}
+    def tax_summary(self) -> list[tuple[str, str, int]]:
+        """Tax per named rate, for the totals block: [('HST', '13%', 4550)]."""
+        summary: dict[tuple[str, int], int] = {}
         for line in self.lines.all():
             if line.tax_basis_points:
-                summary[line.tax_basis_points] = (
-                    summary.get(line.tax_basis_points, 0) + line.tax_cents
-                )
-        return [(format_basis_points(bp), cents) for bp, cents in sorted(summary.items())]
+                key = (line.tax_name, line.tax_basis_points)
+                summary[key] = summary.get(key, 0) + line.tax_cents
+        return [
+            (name, format_basis_points(bp), cents) for (name, bp), cents in sorted(summary.items())
+        ]
 
 
 class InvoiceLine(models.Model):
@@ -172,6 +179,8 @@ class InvoiceLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     unit_price_cents = models.PositiveBigIntegerField(_("unit price"))
     tax_basis_points = models.PositiveIntegerField(_("tax rate (basis points)"), default=0)
+    # As charged, so a later change of names or rates never rewrites an issued invoice.
+    tax_name = models.CharField(_("tax"), max_length=60, blank=True)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     fulfilled_at = models.DateTimeField(_("fulfilled"), null=True, blank=True)
 

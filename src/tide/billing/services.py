@@ -56,6 +56,7 @@ def invoice_create(
                 _("Quantities start at 1 and prices cannot be negative."), code="line"
             )
     basis_points = TaxRate.objects.basis_points_for(province)
+    tax_name = TaxRate.objects.name_for(province)
     with transaction.atomic():
         invoice = Invoice.objects.create(
             customer=customer,
@@ -71,6 +72,7 @@ def invoice_create(
                 quantity=spec.quantity,
                 unit_price_cents=spec.unit_price_cents,
                 tax_basis_points=basis_points if spec.taxable else 0,
+                tax_name=tax_name if spec.taxable else "",
                 reference=spec.reference,
             )
             for spec in lines

@@ -35,8 +35,8 @@ def join(request: HttpRequest) -> HttpResponse:
         "membership/join.html",
         {
             "levels": levels,
-            "renews_on": rules.next_renewal(today),
-            "prorated": rules.units_remaining(today)[0] != rules.units_remaining(today)[1],
+            "member_until": rules.period_for(today)[1],
+            "prorated": len(set(rules.units_remaining(today))) > 1,
         },
     )
 
