@@ -291,6 +291,17 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Tide <no-reply@tide.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Payments ---------------------------------------------------------------------------
+# Card payments through Stripe Checkout; without a secret key the card option is hidden and
+# members pay by e-Transfer or cheque (the embedded default). docs/billing.md has the setup.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env("STRIPE_API_BASE")  # empty: Stripe's own; the tests use a local stand-in
+if STRIPE_SECRET_KEY:
+    # The "Pay by card" form redirects to Stripe's hosted page.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://checkout.stripe.com")
+
 # --- Background work --------------------------------------------------------------------
 TASKS = {
     "default": {
@@ -359,5 +370,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "wagtail": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "wagtail": {"level": "WARNING"},
+        "stripe": {"level": "WARNING"},  # not a line per API request
+    },
 }

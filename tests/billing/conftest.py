@@ -56,3 +56,25 @@ def tax_rates(request):
     from django.apps import apps
 
     import_module("tide.billing.migrations.0002_seed_tax_rates").seed(apps, None)
+
+
+@pytest.fixture
+def stripe_keys(settings):
+    """Card payments switched on, with test keys."""
+    from .stripe_standin import SECRET_KEY, WEBHOOK_SECRET
+
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_tide_standin"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+
+
+@pytest.fixture
+def stripe_api(settings, stripe_keys):
+    """The stand-in for Stripe's API on loopback, with the SDK pointed at it."""
+    from .stripe_standin import start_standin
+
+    standin, server = start_standin()
+    settings.STRIPE_API_BASE = standin.url
+    yield standin
+    server.shutdown()
+    server.server_close()

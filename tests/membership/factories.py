@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from tide.accounts.models import User
 from tide.billing.models import Invoice, Payment
 from tide.billing.services import payment_record
-from tide.membership.models import Application, MembershipLevel, MembershipSettings
+from tide.membership.models import (
+    Application,
+    MembershipLevel,
+    MembershipPeriod,
+    MembershipSettings,
+)
 from tide.membership.services import application_submit
 
 
@@ -70,3 +75,16 @@ def pay(application: Application) -> Application:
 
 def make_paid_application(user: User, level: MembershipLevel, **fields) -> Application:
     return pay(make_application(user, level, **fields))
+
+
+def make_period(
+    user: User, level: MembershipLevel, *, ends_on: date, starts_on: date | None = None, **fields
+) -> MembershipPeriod:
+    """A period ending on `ends_on` (a year long unless `starts_on` says otherwise)."""
+    return MembershipPeriod.objects.create(
+        user=user,
+        level=level,
+        starts_on=starts_on or ends_on.replace(year=ends_on.year - 1) + timedelta(days=1),
+        ends_on=ends_on,
+        **fields,
+    )

@@ -23,6 +23,7 @@ def member_urls(application: Application) -> list[str]:
         reverse("membership:portal"),
         reverse("membership:apply", args=["rmt"]),
         reverse("membership:application", args=[application.pk]),
+        reverse("membership:renew"),
     ]
 
 

@@ -171,3 +171,21 @@ def test_an_unknown_or_closed_level_is_not_found(client, member):
 
     assert client.get(reverse("membership:apply", args=["nope"])).status_code == 404
     assert client.get(reverse("membership:apply", args=["closed"])).status_code == 404
+
+
+def test_a_new_price_shows_on_the_cached_join_page_at_once(client, rmt):
+    from tide.association.models import AssociationSettings
+    from tide.membership.models import MembershipSettings
+
+    # Settings rows are made on first use, and that save would clear the cache by itself.
+    AssociationSettings.load()
+    MembershipSettings.load()
+    client.get("/membership/join/")
+    assert client.get("/membership/join/")["X-Page-Cache"] == "hit"
+
+    rmt.annual_price_cents = 375_00
+    rmt.save()
+
+    response = client.get("/membership/join/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "$375.00" in response.content.decode()

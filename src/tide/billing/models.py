@@ -248,3 +248,39 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{format_cad(self.amount_cents)} {self.get_method_display()}"
+
+
+class CheckoutSession(models.Model):
+    """A Stripe Checkout Session started for an invoice: what the reconcile job asks about
+    when a webhook never arrives."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="checkout_sessions")
+    session_id = models.CharField(_("Stripe session"), max_length=255, unique=True)
+    amount_cents = models.BigIntegerField(_("amount"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    # Set when Stripe says the session expired unpaid: the reconcile job stops asking.
+    expired_at = models.DateTimeField(_("expired"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("checkout session")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.session_id
+
+
+class StripeEvent(models.Model):
+    """Every webhook event Stripe delivered, once: for audit, and so a redelivery is a no-op."""
+
+    event_id = models.CharField(_("Stripe event"), max_length=255, unique=True)
+    type = models.CharField(_("type"), max_length=100)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("Stripe event")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"

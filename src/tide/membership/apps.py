@@ -12,8 +12,30 @@ class MembershipConfig(AppConfig):
     def ready(self) -> None:
         from tide.billing.fulfilment import nothing_to_deliver, register_fulfilment
 
+        from .renewals import LATE_FEE_KIND, RENEWAL_KIND, membership_renewal_fulfil
         from .services import ADMIN_FEE_KIND, DUES_KIND, membership_fulfil
 
         # Paid dues move the application on to staff review; the admin fee delivers nothing.
         register_fulfilment(DUES_KIND, membership_fulfil)
         register_fulfilment(ADMIN_FEE_KIND, nothing_to_deliver)
+        # A paid renewal adds the next period (once); the late fee delivers nothing.
+        register_fulfilment(RENEWAL_KIND, membership_renewal_fulfil)
+        register_fulfilment(LATE_FEE_KIND, nothing_to_deliver)
+
+        # The join page is cached for visitors: a change of levels or rules shows at once.
+        from django.db.models.signals import post_delete, post_save
+
+        from tide.lib.pagecache import page_cache_clear
+
+        from .models import MembershipLevel, MembershipSettings
+
+        def clear(**kwargs) -> None:
+            page_cache_clear()
+
+        for model in (MembershipLevel, MembershipSettings):
+            post_save.connect(
+                clear, sender=model, weak=False, dispatch_uid=f"pagecache-save-{model.__name__}"
+            )
+            post_delete.connect(
+                clear, sender=model, weak=False, dispatch_uid=f"pagecache-del-{model.__name__}"
+            )

@@ -121,6 +121,28 @@ UNITS_PER_YEAR = {
 }
 
 
+DEFAULT_REMINDER_DAYS = "60,30,7,0,-14"
+RENEWAL_WINDOW_DAYS = 60
+
+
+def parse_reminder_days(value: str) -> list[int]:
+    """ "60, 30,7,0,-14" → [60, 30, 7, 0, -14] (distinct, largest first); ValueError if not numbers."""
+    parts = [part.strip() for part in (value or "").split(",") if part.strip()]
+    return sorted({int(part) for part in parts}, reverse=True)
+
+
+def reminder_days_validator(value: str) -> None:
+    try:
+        offsets = parse_reminder_days(value)
+    except ValueError:
+        raise ValidationError(
+            _g("Enter whole numbers of days separated by commas, like 60,30,7,0,-14."),
+            code="invalid",
+        ) from None
+    if any(abs(offset) > 365 for offset in offsets):
+        raise ValidationError(_g("Reminders are at most 365 days away."), code="invalid")
+
+
 @register_setting(icon="group")
 class MembershipSettings(BaseGenericSetting):
     renewal_month = models.PositiveSmallIntegerField(_("renewal month"), choices=MONTHS, default=12)
@@ -157,6 +179,24 @@ class MembershipSettings(BaseGenericSetting):
         default=True,
         help_text=_("Sales tax at the member's province's rate is added to dues and fees."),
     )
+    reminder_days = models.CharField(
+        _("renewal reminders (days)"),
+        max_length=100,
+        default=DEFAULT_REMINDER_DAYS,
+        validators=[reminder_days_validator],
+        help_text=_(
+            "Days before the end of a membership (positive) or after it, during grace "
+            "(negative), separated by commas: 60,30,7,0,-14. 0 is the last day. A lapse notice "
+            "is always sent the day after grace ends."
+        ),
+    )
+    late_fee_cents = models.PositiveIntegerField(
+        _("late fee (cents)"),
+        default=0,
+        help_text=_(
+            "Added when someone renews after their membership ended. In cents: 5000 is $50.00."
+        ),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -167,10 +207,42 @@ class MembershipSettings(BaseGenericSetting):
         FieldPanel("proration"),
         FieldPanel("rollover_days"),
         FieldPanel("dues_taxable"),
+        MultiFieldPanel(
+            [FieldPanel("reminder_days"), FieldPanel("late_fee_cents")], heading=_("Renewals")
+        ),
     ]
 
     class Meta:
         verbose_name = _("membership")
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            offsets = parse_reminder_days(self.reminder_days)
+        except ValueError:
+            return  # the field's validator says what is wrong
+        if any(offset < -self.grace_days for offset in offsets):
+            raise ValidationError(
+                {
+                    "reminder_days": _g(
+                        "A reminder after expiry must fall within the grace period of %(days)s days."
+                    )
+                    % {"days": self.grace_days}
+                }
+            )
+
+    def reminder_offsets(self) -> list[int]:
+        """The configured reminder days, largest first, without any past the grace period."""
+        return [o for o in parse_reminder_days(self.reminder_days) if o >= -self.grace_days]
+
+    @property
+    def lapse_offset(self) -> int:
+        """The lapse notice's offset: the first day after grace, when the member is lapsed."""
+        return -(self.grace_days + 1)
+
+    def renewal_window_days(self) -> int:
+        """How many days before expiry a member may renew: 60, or the earliest reminder."""
+        return max([RENEWAL_WINDOW_DAYS, *self.reminder_offsets()])
 
     def renewal_on(self, year: int) -> date:
         return date(year, self.renewal_month, self.renewal_day)
@@ -362,6 +434,15 @@ class MembershipPeriod(models.Model):
         on_delete=models.PROTECT,
         related_name="periods",
     )
+    renewal_of = models.OneToOneField(
+        "self",
+        verbose_name=_("renews"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewal",
+        help_text=_("The period this one renews: each period is renewed at most once."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = MembershipPeriodQuerySet.as_manager()
@@ -369,7 +450,10 @@ class MembershipPeriod(models.Model):
     class Meta:
         verbose_name = _("membership period")
         ordering = ["-starts_on", "-id"]
-        indexes = [models.Index(fields=["user", "ends_on"])]
+        indexes = [
+            models.Index(fields=["user", "ends_on"]),
+            models.Index(fields=["ends_on"], name="membership_period_ends_on"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
@@ -379,6 +463,31 @@ class MembershipPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} {self.starts_on:%Y-%m-%d} to {self.ends_on:%Y-%m-%d}"
+
+
+class RenewalReminder(models.Model):
+    """A renewal reminder (or lapse notice) sent for a period. The unique row is the claim:
+    whoever inserts it sends the email, so two machines running the job never send twice."""
+
+    period = models.ForeignKey(
+        MembershipPeriod,
+        verbose_name=_("membership period"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    offset = models.IntegerField(
+        _("days before expiry"), help_text=_("Negative: days after the period ended.")
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("renewal reminder")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "offset"], name="membership_reminder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} ({self.offset:+d} days)"
 
 
 class MemberStatus(models.TextChoices):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,6 +24,14 @@ from .models import (
     MembershipSettings,
     MemberStatus,
     membership_status,
+)
+from .renewals import (
+    RenewalInvoiceOpen,
+    latest_period,
+    membership_renew,
+    renewal_open_from,
+    renewal_open_invoice,
+    renewal_quote,
 )
 from .services import application_resubmit, application_submit, dues_lines
 
@@ -117,6 +127,57 @@ def portal(request: HttpRequest) -> HttpResponse:
             "application": application,
             "invoice": _invoice(application) if application else None,
             "grace_days": MembershipSettings.load().grace_days,
+            **_renewal_links(periods[0] if periods else None, today),
+        },
+    )
+
+
+def _renewal_links(latest: MembershipPeriod | None, today) -> dict:
+    """The portal's Renew button (from the renewal window to the end of grace) or the
+    link to an unpaid renewal invoice."""
+    if latest is None:
+        return {"can_renew": False, "renewal_invoice": None}
+    rules = MembershipSettings.load()
+    grace_ends = latest.ends_on + timedelta(days=rules.grace_days)
+    invoice = renewal_open_invoice(latest)
+    return {
+        "can_renew": invoice is None and renewal_open_from(latest, rules) <= today <= grace_ends,
+        "renewal_invoice": invoice,
+    }
+
+
+@login_required
+def renew(request: HttpRequest) -> HttpResponse:
+    """GET shows what renewing bills (nothing changes); POST issues the renewal invoice."""
+    today = timezone.localdate()
+    if request.method == "POST":
+        try:
+            invoice = membership_renew(user=request.user, today=today)
+        except RenewalInvoiceOpen as pending:  # a double click: the first one went through
+            messages.info(request, pending.messages[0])
+            return redirect(pending.invoice.get_absolute_url())
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("membership:renew")
+        messages.success(request, _("Renewal invoiced — pay it to renew your membership."))
+        return redirect(invoice.get_absolute_url())
+    quote = problem = pending = None
+    try:
+        quote = renewal_quote(user=request.user, today=today)
+    except RenewalInvoiceOpen as error:
+        pending = error.invoice
+        problem = error
+    except ValidationError as error:
+        problem = error
+    return TemplateResponse(
+        request,
+        "membership/renew.html",
+        {
+            "quote": quote,
+            "period": quote.period if quote else latest_period(request.user),
+            "problem": problem.messages[0] if problem else "",
+            "problem_code": problem.code if problem else "",
+            "pending": pending,
         },
     )
 

@@ -142,6 +142,10 @@ def membership_log_actions(actions):
         _("Update application"),
         _("Applicant sent more information; back to review"),
     )
+    actions.register_action("tide.membership.renew", _("Renew membership"), _("Renewal invoiced"))
+    actions.register_action(
+        "tide.membership.renewed", _("Renewal paid"), _("Renewal paid; next period added")
+    )
 
 
 @hooks.register("register_permissions")

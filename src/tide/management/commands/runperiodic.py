@@ -20,6 +20,8 @@ def periodic_commands() -> list[tuple[str, dict]]:
     """Management commands run on every tick. Apps add theirs here as they come."""
     commands: list[tuple[str, dict]] = [
         ("publish_scheduled", {}),  # Wagtail: publish and unpublish pages at their scheduled times
+        ("membership_reminders", {}),  # renewal reminders and lapse notices, once each
+        ("billing_reconcile", {}),  # card payments whose Stripe webhook never arrived
     ]
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
         commands.append(

@@ -1,0 +1,222 @@
+"""Card payments through Stripe Checkout: start a session for an open invoice, take Stripe's
+signed webhook events, and reconcile the sessions whose webhook never arrived.
+
+Every way in ends in `payment_record(..., external_id=<payment intent id>)`, which records a
+payment intent once however often, and in whatever order, Stripe reports it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import stripe
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import CheckoutSession, Invoice, Payment, StripeEvent
+from .services import payment_record
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_TOLERANCE_SECONDS = 300
+RECONCILE_DAYS = 3
+
+
+class CardPaymentError(Exception):
+    """Stripe could not start a card payment; the message is for the member."""
+
+
+class WebhookRejected(Exception):
+    """A webhook request that is not a genuine, recent Stripe event."""
+
+
+def stripe_enabled() -> bool:
+    """Card payments are offered only once a secret key is configured."""
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def _client() -> stripe.StripeClient:
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None,
+        # Every write carries an idempotency key, so the SDK's retries never act twice.
+        max_network_retries=2,
+        http_client=stripe.RequestsClient(timeout=(5, 20)),  # a member is waiting
+    )
+
+
+def checkout_start(*, invoice: Invoice) -> str:
+    """The URL of Stripe's Checkout page for the balance of `invoice`.
+
+    The idempotency key names the business action (this invoice, this balance), so a double
+    click, a retry or a second tab gets the same session back from Stripe, never a second one.
+    """
+    if not stripe_enabled():
+        raise CardPaymentError(_("Card payments are not available."))
+    invoice = Invoice.objects.prefetch_related("payments").get(pk=invoice.pk)
+    if invoice.status != Invoice.Status.OPEN:
+        raise ValidationError(_("This invoice is not open for payment."), code="not_open")
+    balance = invoice.balance_cents()
+    invoice_url = settings.SITE_URL + invoice.get_absolute_url()
+    try:
+        session = _client().v1.checkout.sessions.create(
+            params={
+                "mode": "payment",
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": "cad",
+                            "unit_amount": balance,
+                            "product_data": {
+                                "name": _("Invoice %(number)s") % {"number": invoice.number}
+                            },
+                        },
+                    }
+                ],
+                "customer_email": invoice.bill_to_email,
+                "client_reference_id": invoice.number,
+                "metadata": {"invoice": invoice.number},
+                "payment_intent_data": {"metadata": {"invoice": invoice.number}},
+                "success_url": f"{invoice_url}?paid=1",
+                "cancel_url": invoice_url,
+            },
+            options={"idempotency_key": f"checkout-{invoice.number}-{balance}"},
+        )
+    except stripe.StripeError as error:
+        logger.warning(
+            "Stripe did not start a checkout for invoice %s: %s %s",
+            invoice.number,
+            type(error).__name__,
+            error.user_message or "",
+        )
+        raise CardPaymentError(
+            _(
+                "Card payments are not available right now. Please try again in a few "
+                "minutes, or pay by e-Transfer or cheque."
+            )
+        ) from error
+    CheckoutSession.objects.get_or_create(
+        session_id=session.id, defaults={"invoice": invoice, "amount_cents": balance}
+    )
+    return session.url
+
+
+def checkout_session_settle(
+    *, session: dict, received_on: date | None = None
+) -> tuple[Payment | None, str]:
+    """Record the payment of a Checkout Session if Stripe says it is paid.
+
+    Returns the payment (the same one however often it is called) and a note for the log.
+    """
+    if session.get("payment_status") != "paid":
+        return None, "not paid yet"
+    number = (session.get("metadata") or {}).get("invoice") or session.get("client_reference_id")
+    invoice = Invoice.objects.filter(number=number).first() if number else None
+    if invoice is None:
+        logger.warning("Stripe session %s names no invoice of ours (%r)", session.get("id"), number)
+        return None, "unknown invoice"
+    payment_intent = session.get("payment_intent") or session["id"]
+    if isinstance(payment_intent, dict):  # expanded
+        payment_intent = payment_intent["id"]
+    if (session.get("currency") or "cad").lower() != invoice.currency.lower():
+        logger.error("Stripe session %s is not in %s", session.get("id"), invoice.currency)
+        return None, "wrong currency"
+    try:
+        payment = payment_record(
+            invoice=invoice,
+            amount_cents=session["amount_total"],
+            method=Payment.Method.STRIPE,
+            reference=payment_intent,
+            received_on=received_on,
+            external_id=payment_intent,
+        )
+    except ValidationError as error:
+        # Money taken that the invoice cannot take (paid meanwhile by cheque, voided):
+        # staff refund or credit it by hand; retrying would not change the answer.
+        logger.error(
+            "Stripe payment %s not applied to invoice %s: %s",
+            payment_intent,
+            invoice.number,
+            "; ".join(error.messages),
+        )
+        return None, f"not applied: {'; '.join(error.messages)}"[:255]
+    return payment, f"payment {payment.pk}"
+
+
+def _on_session_paid(event: dict) -> str:
+    created = datetime.fromtimestamp(event["created"], tz=UTC) if event.get("created") else None
+    _payment, note = checkout_session_settle(
+        session=event["data"]["object"],
+        received_on=timezone.localdate(created) if created else None,
+    )
+    return note
+
+
+# What each kind of event does; every other kind is stored and ignored.
+EVENT_HANDLERS: dict[str, Callable[[dict], str]] = {
+    "checkout.session.completed": _on_session_paid,
+    "checkout.session.async_payment_succeeded": _on_session_paid,
+}
+
+
+def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
+    """Verify a webhook delivery, store its event once and handle it once.
+
+    Raises WebhookRejected (and stores nothing) unless the signature over the raw body
+    matches the webhook secret and is at most five minutes old. A redelivery of a handled
+    event changes nothing; one whose handling failed is handled again.
+    """
+    try:
+        event = stripe.Webhook.construct_event(
+            payload,
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=WEBHOOK_TOLERANCE_SECONDS,
+        ).to_dict()
+    except (stripe.SignatureVerificationError, ValueError) as error:
+        raise WebhookRejected(str(error)) from error
+    record, _created = StripeEvent.objects.get_or_create(
+        event_id=event["id"], defaults={"type": event["type"]}
+    )
+    with transaction.atomic():
+        # Concurrent deliveries of one event queue here; the first handles it.
+        record = StripeEvent.objects.select_for_update().get(pk=record.pk)
+        if record.processed_at is None:
+            handler = EVENT_HANDLERS.get(record.type)
+            record.note = handler(event) if handler else "ignored"
+            record.processed_at = timezone.now()
+            record.save(update_fields=["note", "processed_at"])
+    return record
+
+
+def checkout_reconcile(*, days: int = RECONCILE_DAYS) -> list[Payment]:
+    """Ask Stripe about the recent checkout sessions of open invoices and record those paid
+    whose webhook never came. Safe to run at any time, on several machines at once."""
+    if not stripe_enabled():
+        return []
+    sessions = CheckoutSession.objects.filter(
+        invoice__status=Invoice.Status.OPEN,
+        created_at__gte=timezone.now() - timedelta(days=days),
+        expired_at__isnull=True,
+    ).order_by("created_at")
+    client = _client()
+    recorded = []
+    for row in sessions:
+        try:
+            session = client.v1.checkout.sessions.retrieve(row.session_id).to_dict()
+        except stripe.StripeError as error:
+            logger.warning("Stripe session %s not retrieved: %s", row.session_id, error)
+            continue
+        if session.get("status") == "expired":
+            CheckoutSession.objects.filter(pk=row.pk).update(expired_at=timezone.now())
+            continue
+        payment, _note = checkout_session_settle(session=session)
+        if payment is not None:
+            recorded.append(payment)
+    return recorded

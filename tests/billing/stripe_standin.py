@@ -1,0 +1,201 @@
+"""A stand-in for Stripe's API on loopback, and webhook events signed the way Stripe signs them.
+
+The stand-in is the only double in the Stripe tests, and it sits at the HTTP edge: Tide's code
+and Stripe's own SDK run unchanged against it. Like Stripe, it answers a repeated
+Idempotency-Key with the session it made the first time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from django.test import Client
+from django.urls import reverse
+
+from tide.billing.models import Invoice
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SECRET_KEY = "sk_test_tide_standin"
+WEBHOOK_SECRET = "whsec_tide_standin_0123456789abcdef"
+
+
+def fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+    params: dict[str, str]
+
+
+@dataclass
+class StripeStandIn:
+    url: str = ""
+    down: bool = False
+    requests: list[Received] = field(default_factory=list)
+    sessions: dict[str, dict] = field(default_factory=dict)
+    _made: int = 0
+    _by_key: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def session_creations(self) -> list[Received]:
+        return [r for r in self.requests if (r.method, r.path) == ("POST", "/v1/checkout/sessions")]
+
+    def pay(self, session_id: str, payment_intent: str = "pi_3QTideReconcile0001") -> dict:
+        """What Stripe holds once the member has paid on the Checkout page."""
+        session = self.sessions[session_id]
+        session.update(status="complete", payment_status="paid", payment_intent=payment_intent)
+        return session
+
+    def expire(self, session_id: str) -> None:
+        """What Stripe holds once a session has gone 24 hours unpaid."""
+        self.sessions[session_id].update(status="expired", url=None)
+
+    # -- the API ---------------------------------------------------------------------------
+    def answer(self, received: Received) -> tuple[int, dict]:
+        with self._lock:
+            self.requests.append(received)
+            if self.down:
+                return 500, {"error": {"type": "api_error", "message": "Something went wrong."}}
+            if (received.method, received.path) == ("POST", "/v1/checkout/sessions"):
+                return 200, self._session_create(received)
+            if received.method == "GET" and (
+                match := re.fullmatch(r"/v1/checkout/sessions/([\w-]+)", received.path)
+            ):
+                if session := self.sessions.get(match[1]):
+                    return 200, session
+                return 404, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "resource_missing",
+                        "message": f"No such checkout.session: '{match[1]}'",
+                    }
+                }
+            return 404, {"error": {"type": "invalid_request_error", "message": "Unrecognized"}}
+
+    def _session_create(self, received: Received) -> dict:
+        key = received.headers.get("Idempotency-Key")
+        if key and key in self._by_key:
+            return self.sessions[self._by_key[key]]
+        params = received.params
+        session = fixture("stripe_checkout_session.json")
+        self._made += 1
+        session_id = f"cs_test_tide{self._made:04d}"
+        amount = int(params["line_items[0][price_data][unit_amount]"])
+        session.update(
+            id=session_id,
+            url=f"https://checkout.stripe.com/c/pay/{session_id}",
+            amount_subtotal=amount,
+            amount_total=amount,
+            currency=params["line_items[0][price_data][currency]"],
+            client_reference_id=params.get("client_reference_id"),
+            customer_email=params.get("customer_email"),
+            metadata={"invoice": params.get("metadata[invoice]")},
+            success_url=params["success_url"],
+            cancel_url=params["cancel_url"],
+            created=int(time.time()),
+        )
+        self.sessions[session_id] = session
+        if key:
+            self._by_key[key] = session_id
+        return session
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def _respond(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        path, _, query = self.path.partition("?")
+        received = Received(
+            method=self.command,
+            path=path,
+            headers=dict(self.headers.items()),
+            params=dict(parse_qsl(body or query, keep_blank_values=True)),
+        )
+        status, answer = self.server.standin.answer(received)
+        content = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(content)))
+        self.send_header("Request-Id", f"req_standin{len(self.server.standin.requests)}")
+        if status >= 500:
+            self.send_header("Stripe-Should-Retry", "false")  # as Stripe says of most 500s
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = _respond
+
+    def log_message(self, format, *args) -> None:  # quiet
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    standin: StripeStandIn
+
+
+def start_standin() -> tuple[StripeStandIn, _Server]:
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.standin = StripeStandIn(url=f"http://127.0.0.1:{server.server_address[1]}")
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    return server.standin, server
+
+
+# -- webhook events ----------------------------------------------------------------------------
+COMPLETED = "stripe_event_checkout_session_completed.json"
+ASYNC_SUCCEEDED = "stripe_event_checkout_session_async_payment_succeeded.json"
+
+
+def session_event(
+    name: str,
+    invoice: Invoice,
+    *,
+    payment_intent: str = "pi_3QTide00000000000000Pay1",
+    payment_status: str = "paid",
+    amount_cents: int | None = None,
+    event_id: str | None = None,
+) -> str:
+    """A recorded checkout.session event, made out to `invoice`, as the JSON Stripe posts."""
+    event = fixture(name)
+    if event_id:
+        event["id"] = event_id
+    session = event["data"]["object"]
+    session.update(
+        amount_total=invoice.total_cents if amount_cents is None else amount_cents,
+        amount_subtotal=invoice.total_cents if amount_cents is None else amount_cents,
+        client_reference_id=invoice.number,
+        metadata={"invoice": invoice.number},
+        payment_intent=payment_intent,
+        payment_status=payment_status,
+    )
+    return json.dumps(event, indent=2)
+
+
+def signature(payload: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:
+    """The Stripe-Signature header: t=<unix time>,v1=<HMAC-SHA256 of "<t>.<payload>">."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def deliver(payload: str, *, header: str | None = None):
+    """POST an event to the webhook as Stripe does: no session, no CSRF token, signed now
+    (unless `header` is given; "" sends none)."""
+    extra = {} if header == "" else {"HTTP_STRIPE_SIGNATURE": header or signature(payload)}
+    return Client(enforce_csrf_checks=True).post(
+        reverse("billing:stripe_webhook"), payload, content_type="application/json", **extra
+    )
