@@ -3,9 +3,6 @@ payment, issue a draft or void an unpaid invoice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.models import ModelLogEntry
 
+from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
 from tide.lib.money import format_cad
 
 from .forms import PaymentForm, VoidForm
@@ -27,30 +25,7 @@ from .services import invoice_issue, invoice_void, payment_record
 INVOICES_PER_PAGE = 30
 
 
-def permission_required(perm: str) -> Callable:
-    """403 for staff without `perm` (Wagtail's admin turns a raised PermissionDenied into a
-    redirect to the dashboard, which hides the refusal)."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.has_perm(perm):
-                return HttpResponse(_("You may not do this with invoices."), status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _breadcrumbs(*items: tuple[str, str]) -> list[dict]:
-    return [
-        {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-        *({"url": url, "label": label} for url, label in items),
-    ]
-
-
-@permission_required("billing.view_invoice")
+@staff_permission_required("billing.view_invoice")
 def invoice_index(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Invoice.Status.values:
@@ -77,7 +52,7 @@ def invoice_index(request: HttpRequest) -> HttpResponse:
             "tabs": [("", _("All"), sum(counts.values()))]
             + [(value, label, counts.get(value, 0)) for value, label in Invoice.Status.choices],
             "header_title": _("Invoices"),
-            "breadcrumbs_items": _breadcrumbs(("", _("Invoices"))),
+            "breadcrumbs_items": admin_breadcrumbs(("", _("Invoices"))),
         },
     )
 
@@ -130,20 +105,20 @@ def _detail(
             "can_issue": can_issue,
             "history": history,
             "header_title": str(invoice),
-            "breadcrumbs_items": _breadcrumbs(
+            "breadcrumbs_items": admin_breadcrumbs(
                 (reverse("billing_admin_invoices"), _("Invoices")), ("", str(invoice))
             ),
         },
     )
 
 
-@permission_required("billing.view_invoice")
+@staff_permission_required("billing.view_invoice")
 def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_object_or_404(Invoice, pk=pk))
 
 
 @require_POST
-@permission_required("billing.add_payment")
+@staff_permission_required("billing.add_payment")
 def invoice_record_payment(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice, pk=pk)
     if invoice.status != Invoice.Status.OPEN:
@@ -177,7 +152,7 @@ def invoice_record_payment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("billing.change_invoice")
+@staff_permission_required("billing.change_invoice")
 def invoice_void_view(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice, pk=pk)
     form = VoidForm(request.POST)
@@ -193,7 +168,7 @@ def invoice_void_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("billing.change_invoice")
+@staff_permission_required("billing.change_invoice")
 def invoice_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice, pk=pk)
     try:

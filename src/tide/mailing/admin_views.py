@@ -6,6 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tide.lib.backoffice import admin_breadcrumbs
+
 from .outbox import sent_emails, uses_email_folder
 
 
@@ -24,10 +26,7 @@ def sent_email_list(request: HttpRequest) -> HttpResponse:
             "messages_sent": sent_emails(),
             "uses_email_folder": uses_email_folder(),
             "header_title": _("Sent email"),
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                {"url": "", "label": _("Sent email")},
-            ],
+            "breadcrumbs_items": admin_breadcrumbs(("", _("Sent email"))),
         },
     )
 
@@ -43,10 +42,8 @@ def sent_email_detail(request: HttpRequest, id: str) -> HttpResponse:
         {
             "message": message,
             "header_title": message.subject,
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                {"url": reverse("mailing_sent_email"), "label": _("Sent email")},
-                {"url": "", "label": message.subject},
-            ],
+            "breadcrumbs_items": admin_breadcrumbs(
+                (reverse("mailing_sent_email"), _("Sent email")), ("", message.subject)
+            ),
         },
     )

@@ -3,9 +3,7 @@ the members list."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,6 +22,7 @@ from wagtail.models import ModelLogEntry
 
 from tide.accounts.models import User
 from tide.billing.models import Invoice
+from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
 
 from .forms import MessageForm, ReasonForm
 from .models import (
@@ -46,30 +45,7 @@ TABS = [
 ]
 
 
-def permission_required(perm: str) -> Callable:
-    """403 for staff without `perm` (Wagtail's admin turns a raised PermissionDenied into a
-    redirect to the dashboard, which hides the refusal)."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not request.user.has_perm(perm):
-                return HttpResponse(_("You may not do this with memberships."), status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _breadcrumbs(*items: tuple[str, str]) -> list[dict]:
-    return [
-        {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-        *({"url": url, "label": label} for url, label in items),
-    ]
-
-
-@permission_required("membership.change_application")
+@staff_permission_required("membership.change_application")
 def application_queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", Application.Status.AWAITING_REVIEW)
     if status not in Application.Status.values:
@@ -89,7 +65,7 @@ def application_queue(request: HttpRequest) -> HttpResponse:
             "status": status,
             "tabs": [(value, label, counts.get(value, 0)) for value, label in TABS],
             "header_title": _("Applications"),
-            "breadcrumbs_items": _breadcrumbs(("", _("Applications"))),
+            "breadcrumbs_items": admin_breadcrumbs(("", _("Applications"))),
         },
     )
 
@@ -131,7 +107,7 @@ def _detail(
             "history": history,
             "periods": application.periods.select_related("level"),
             "header_title": str(application),
-            "breadcrumbs_items": _breadcrumbs(
+            "breadcrumbs_items": admin_breadcrumbs(
                 (reverse("membership_admin_applications"), _("Applications")),
                 ("", str(application)),
             ),
@@ -146,7 +122,7 @@ def _get(pk: int) -> Application:
     )
 
 
-@permission_required("membership.change_application")
+@staff_permission_required("membership.change_application")
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _get(pk))
 
@@ -162,7 +138,7 @@ def _after(
 
 
 @require_POST
-@permission_required("membership.change_application")
+@staff_permission_required("membership.change_application")
 def application_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get(pk)
     try:
@@ -179,7 +155,7 @@ def application_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("membership.change_application")
+@staff_permission_required("membership.change_application")
 def application_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get(pk)
     form = ReasonForm(request.POST)
@@ -201,7 +177,7 @@ def application_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@permission_required("membership.change_application")
+@staff_permission_required("membership.change_application")
 def application_request_info_view(request: HttpRequest, pk: int) -> HttpResponse:
     application = _get(pk)
     form = MessageForm(request.POST)
@@ -230,7 +206,7 @@ MEMBER_FILTERS = [
 ]
 
 
-@permission_required("membership.view_membershipperiod")
+@staff_permission_required("membership.view_membershipperiod")
 def member_list(request: HttpRequest) -> HttpResponse:
     """Everyone who has ever held a membership, with their latest level and status.
 
@@ -286,6 +262,6 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "filters": MEMBER_FILTERS,
             "header_title": _("Members"),
-            "breadcrumbs_items": _breadcrumbs(("", _("Members"))),
+            "breadcrumbs_items": admin_breadcrumbs(("", _("Members"))),
         },
     )

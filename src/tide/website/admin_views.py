@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -17,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
+
 from .models import Comment
 from .services import comment_approve, comment_delete, comment_mark_spam
 
@@ -28,19 +27,7 @@ TABS = [
 ]
 
 
-def moderators_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """403 for staff without the comment permission.
-
-    (Wagtail's admin turns a raised PermissionDenied into a redirect to the dashboard.)
-    """
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.has_perm("website.change_comment"):
-            return HttpResponse(_("You may not moderate comments."), status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+moderators_only = staff_permission_required("website.change_comment")
 
 
 @moderators_only
@@ -63,10 +50,7 @@ def comment_queue(request: HttpRequest) -> HttpResponse:
             "status": status,
             "tabs": [(value, label, counts.get(value, 0)) for value, label in TABS],
             "header_title": _("Comments"),
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                {"url": "", "label": _("Comments")},
-            ],
+            "breadcrumbs_items": admin_breadcrumbs(("", _("Comments"))),
         },
     )
 
