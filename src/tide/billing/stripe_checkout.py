@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-import stripe
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 
 from .models import CheckoutSession, Invoice, Payment, StripeEvent
 from .services import payment_record
+
+if TYPE_CHECKING:
+    import stripe
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +43,21 @@ def stripe_enabled() -> bool:
     return bool(settings.STRIPE_SECRET_KEY)
 
 
+def _sdk():
+    """Stripe's SDK, imported on first use: it costs about 20 MB a process, and only card
+    payments need it."""
+    import stripe
+
+    return stripe
+
+
 def _client() -> stripe.StripeClient:
-    return stripe.StripeClient(
+    return _sdk().StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses={"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None,
         # Every write carries an idempotency key, so the SDK's retries never act twice.
         max_network_retries=2,
-        http_client=stripe.RequestsClient(timeout=(5, 20)),  # a member is waiting
+        http_client=_sdk().RequestsClient(timeout=(5, 20)),  # a member is waiting
     )
 
 
@@ -88,7 +99,7 @@ def checkout_start(*, invoice: Invoice) -> str:
             },
             options={"idempotency_key": f"checkout-{invoice.number}-{balance}"},
         )
-    except stripe.StripeError as error:
+    except _sdk().StripeError as error:
         logger.warning(
             "Stripe did not start a checkout for invoice %s: %s %s",
             invoice.number,
@@ -173,13 +184,17 @@ def stripe_event_receive(*, payload: bytes, signature: str) -> StripeEvent:
     event changes nothing; one whose handling failed is handled again.
     """
     try:
-        event = stripe.Webhook.construct_event(
-            payload,
-            signature,
-            settings.STRIPE_WEBHOOK_SECRET,
-            tolerance=WEBHOOK_TOLERANCE_SECONDS,
-        ).to_dict()
-    except (stripe.SignatureVerificationError, ValueError) as error:
+        event = (
+            _sdk()
+            .Webhook.construct_event(
+                payload,
+                signature,
+                settings.STRIPE_WEBHOOK_SECRET,
+                tolerance=WEBHOOK_TOLERANCE_SECONDS,
+            )
+            .to_dict()
+        )
+    except (_sdk().SignatureVerificationError, ValueError) as error:
         raise WebhookRejected(str(error)) from error
     record, _created = StripeEvent.objects.get_or_create(
         event_id=event["id"], defaults={"type": event["type"]}
@@ -210,7 +225,7 @@ def checkout_reconcile(*, days: int = RECONCILE_DAYS) -> list[Payment]:
     for row in sessions:
         try:
             session = client.v1.checkout.sessions.retrieve(row.session_id).to_dict()
-        except stripe.StripeError as error:
+        except _sdk().StripeError as error:
             logger.warning("Stripe session %s not retrieved: %s", row.session_id, error)
             continue
         if session.get("status") == "expired":

@@ -15,10 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tide.association.models import AssociationSettings
-from tide.lib.pdf import pdf_response
 
 from .models import Invoice, Payment
-from .receipts import receipt_pdf
 from .stripe_checkout import (
     CardPaymentError,
     WebhookRejected,
@@ -80,6 +78,11 @@ def invoice_receipt(request: HttpRequest, number: str) -> HttpResponse:
         ),
         number=number,
     )
+    # PDF code (fpdf2, about 40 MB) is loaded by the first receipt, not by every worker.
+    from tide.lib.pdf import pdf_response
+
+    from .receipts import receipt_pdf
+
     content = receipt_pdf(
         invoice=invoice, association=AssociationSettings.load(request_or_site=request)
     )

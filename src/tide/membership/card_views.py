@@ -9,8 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tide.association.models import AssociationSettings
-from tide.billing.receipts import letterhead_for
-from tide.lib.pdf import pdf_response
 
 from .cards import card_pdf, period_from_token, standing_for, verification_token
 from .models import MembershipPeriod
@@ -31,6 +29,9 @@ def card(request: HttpRequest) -> HttpResponse:
     verify_url = request.build_absolute_uri(
         reverse("membership:verify", args=[verification_token(period)])
     )
+    from tide.billing.receipts import letterhead_for  # PDF code: loaded on first use
+    from tide.lib.pdf import pdf_response
+
     association = AssociationSettings.load(request_or_site=request)
     content = card_pdf(period=period, letterhead=letterhead_for(association), verify_url=verify_url)
     return pdf_response(content, filename="membership-card.pdf")

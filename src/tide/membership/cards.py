@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core import signing
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
 
-from tide.lib.pdf import MUTED, TEAL, TEAL_DARK, WHITE, Document, Letterhead
-
 from .models import MembershipLevel, MembershipPeriod
+
+if TYPE_CHECKING:
+    from tide.lib.pdf import Letterhead
 
 VERIFY_SALT = "tide.membership.card.verify"
 CARD_SIZE_MM = (85.6, 54.0)  # ISO/IEC 7810 ID-1, a credit card
@@ -84,6 +86,9 @@ def standing_for(period: MembershipPeriod, today: date) -> Standing:
 
 def card_pdf(*, period: MembershipPeriod, letterhead: Letterhead, verify_url: str) -> bytes:
     """A one-page card the size of a credit card, with a QR code (and link) to `verify_url`."""
+    # fpdf2 costs about 40 MB a process: loaded by the first card, not by every worker.
+    from tide.lib.pdf import MUTED, TEAL, TEAL_DARK, WHITE, Document
+
     width, height = CARD_SIZE_MM
     doc = Document(
         letterhead=letterhead,
