@@ -3,13 +3,14 @@ the members list."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import itertools
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,6 +24,7 @@ from wagtail.models import ModelLogEntry
 from tide.accounts.models import User
 from tide.billing.models import Invoice
 from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
+from tide.lib.csvexport import csv_response
 
 from .forms import MessageForm, ReasonForm
 from .models import (
@@ -206,15 +208,9 @@ MEMBER_FILTERS = [
 ]
 
 
-@staff_permission_required("membership.view_membershipperiod")
-def member_list(request: HttpRequest) -> HttpResponse:
-    """Everyone who has ever held a membership, with their latest level and status.
-
-    Three queries whatever the number of members: the count, the page (status and latest
-    period come from subqueries) and the settings.
-    """
-    today = timezone.localdate()
-    grace_days = MembershipSettings.load().grace_days
+def _members(status: str, today: date, grace_days: int):
+    """Everyone who has ever held a membership, with their latest level and status, filtered
+    by `status` ("" for all): one query whatever the number of members."""
     periods = MembershipPeriod.objects.filter(user=OuterRef("pk"))
     latest = periods.order_by("-ends_on", "-id")
     members = (
@@ -229,18 +225,35 @@ def member_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("last_name", "first_name", "email")
     )
-    status = request.GET.get("status", "")
     grace_starts = today - timedelta(days=grace_days)
     if status == MemberStatus.ACTIVE:
-        members = members.filter(is_current=True)
-    elif status == MemberStatus.IN_GRACE:
-        members = members.filter(
+        return members.filter(is_current=True)
+    if status == MemberStatus.IN_GRACE:
+        return members.filter(
             is_current=False, last_ended_on__gte=grace_starts, last_ended_on__lt=today
         )
-    elif status == MemberStatus.LAPSED:
-        members = members.filter(is_current=False).filter(Q(last_ended_on__lt=grace_starts))
-    else:
-        status = ""
+    if status == MemberStatus.LAPSED:
+        return members.filter(is_current=False).filter(Q(last_ended_on__lt=grace_starts))
+    return members
+
+
+def _status_filter(request: HttpRequest) -> str:
+    status = request.GET.get("status", "")
+    return (
+        status
+        if status in (MemberStatus.ACTIVE, MemberStatus.IN_GRACE, MemberStatus.LAPSED)
+        else ""
+    )
+
+
+@staff_permission_required("membership.view_membershipperiod")
+def member_list(request: HttpRequest) -> HttpResponse:
+    """The members list: three queries whatever the number of members (the count, the page
+    and the settings)."""
+    today = timezone.localdate()
+    grace_days = MembershipSettings.load().grace_days
+    status = _status_filter(request)
+    members = _members(status, today, grace_days)
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("p"))
     rows = [
         {
@@ -264,4 +277,29 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "header_title": _("Members"),
             "breadcrumbs_items": admin_breadcrumbs(("", _("Members"))),
         },
+    )
+
+
+@staff_permission_required("membership.view_membershipperiod")
+def member_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The members list (with its status filter) as CSV, streamed in chunks."""
+    today = timezone.localdate()
+    grace_days = MembershipSettings.load().grace_days
+    members = _members(_status_filter(request), today, grace_days)
+    header = [_("Last name"), _("First name"), _("Email"), _("Level"), _("Status"), _("Ends on")]
+    rows = (
+        [
+            user.last_name,
+            user.first_name,
+            user.email,
+            user.level_name,
+            status_from(
+                user.last_ended_on, current=user.is_current, today=today, grace_days=grace_days
+            ),
+            user.last_ends_on.isoformat() if user.last_ends_on else "",
+        ]
+        for user in members.iterator(chunk_size=2000)
+    )
+    return csv_response(
+        itertools.chain([header], rows), filename=f"members-{today.isoformat()}.csv"
     )

@@ -71,6 +71,11 @@ def membership_urls():
             name="membership_admin_request_info",
         ),
         path("membership/members/", admin_views.member_list, name="membership_admin_members"),
+        path(
+            "membership/members/export.csv",
+            admin_views.member_export,
+            name="membership_admin_members_export",
+        ),
     ]
 
 
