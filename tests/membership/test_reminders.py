@@ -144,7 +144,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_members(rmt, settings)
             make_period(user, rmt, ends_on=ends_on)
 
     MembershipSettings.load()
-    AssociationSettings.load_default()
+    AssociationSettings.load()
     seed(2, END)
     seed(25, END + timedelta(days=1))
 
@@ -175,7 +175,7 @@ def test_runperiodic_runs_the_reminder_job():
 @pytest.mark.django_db(transaction=True)
 def test_two_machines_running_the_job_at_once_send_each_email_once(rmt):
     MembershipSettings.load()
-    AssociationSettings.load_default()
+    AssociationSettings.load()
     for n in range(30):
         make_period(make_user(f"m{n}@example.com"), rmt, ends_on=END)
 

@@ -85,11 +85,6 @@ class AssociationSettings(BaseGenericSetting):
     def __str__(self) -> str:
         return self.name
 
-    @classmethod
-    def load_default(cls) -> AssociationSettings:
-        """The settings outside a request (emails, tasks)."""
-        return cls.load()
-
     @property
     def mailing_address(self) -> str:
         """One line, as the email footer and receipts show it (CASL asks for it)."""

@@ -22,7 +22,7 @@ from tide.lib.headers import refuse_header_injection
 
 def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
     """Subject, plain text and HTML for one message, in the association's layout."""
-    association = AssociationSettings.load_default()
+    association = AssociationSettings.load()
     context = {"association": association, "site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
     text = render_to_string(f"{template_prefix}_message.txt", context).strip()

@@ -184,7 +184,7 @@ def _province_for(user: User, period: MembershipPeriod) -> str:
         return application.province
     if invoice := Invoice.objects.filter(customer=user).order_by("-created_at").first():
         return invoice.province
-    province = AssociationSettings.load_default().province
+    province = AssociationSettings.load().province
     return province if province in dict(PROVINCES) else "ON"
 
 
