@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "tide.mailing",
     "tide.billing",
     "tide.membership",
+    "tide.directory",
+    "tide.education",
     "tide.website",
     # Wagtail: pages, images, documents, search and the back office
     "wagtail.contrib.forms",

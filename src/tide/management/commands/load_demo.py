@@ -3,6 +3,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from tide.directory.demo import demo_directory
+from tide.education.demo import demo_education
+from tide.mailing.demo import demo_mailing
 from tide.membership.demo import demo_membership
 from tide.website.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, MEMBER_EMAIL, STAFF_EMAIL, demo_load
 
@@ -14,6 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         created = demo_load()
         demo_membership()
+        demo_directory()
+        demo_education()
+        demo_mailing()
         self.stdout.write(
             "Demo association " + ("created." if created else "already there; kept as it is.")
         )

@@ -1,0 +1,5 @@
+"""Demo lists, contacts and broadcasts."""
+
+
+def demo_mailing() -> None:
+    """Idempotent: running it again keeps what is there."""
