@@ -343,6 +343,10 @@ class Application(models.Model):
         validators=[registration_number_validator],
     )
     college = models.CharField(_("regulatory college"), max_length=200, blank=True)
+    # Set when the number was found, active, on the regulator's public register.
+    registration_verified_on = models.DateField(
+        _("registration verified on"), null=True, blank=True
+    )
     graduation_year = models.PositiveSmallIntegerField(_("graduation year"), null=True, blank=True)
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     modalities = models.TextField(_("modalities"), max_length=1000, blank=True)
