@@ -30,7 +30,7 @@ def bookkeeper(db):
         Permission.objects.get(codename="access_admin"),
         *Permission.objects.filter(
             content_type__app_label="billing",
-            codename__in=["view_invoice", "change_invoice", "add_payment"],
+            codename__in=["view_invoice", "change_invoice", "add_payment", "add_creditnote"],
         ),
     )
     user.groups.add(group)

@@ -46,6 +46,7 @@ class StripeStandIn:
     down: bool = False
     requests: list[Received] = field(default_factory=list)
     sessions: dict[str, dict] = field(default_factory=dict)
+    refunds: dict[str, dict] = field(default_factory=dict)
     _made: int = 0
     _by_key: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -71,6 +72,8 @@ class StripeStandIn:
                 return 500, {"error": {"type": "api_error", "message": "Something went wrong."}}
             if (received.method, received.path) == ("POST", "/v1/checkout/sessions"):
                 return 200, self._session_create(received)
+            if (received.method, received.path) == ("POST", "/v1/refunds"):
+                return 200, self._refund_create(received)
             if received.method == "GET" and (
                 match := re.fullmatch(r"/v1/checkout/sessions/([\w-]+)", received.path)
             ):
@@ -111,6 +114,28 @@ class StripeStandIn:
         if key:
             self._by_key[key] = session_id
         return session
+
+    def refund_creations(self) -> list[Received]:
+        return [r for r in self.requests if (r.method, r.path) == ("POST", "/v1/refunds")]
+
+    def _refund_create(self, received: Received) -> dict:
+        key = received.headers.get("Idempotency-Key")
+        if key and key in self._by_key:
+            return self.refunds[self._by_key[key]]
+        refund_id = f"re_test_tide{len(self.refunds) + 1:04d}"
+        refund = {
+            "id": refund_id,
+            "object": "refund",
+            "amount": int(received.params["amount"]),
+            "currency": "cad",
+            "payment_intent": received.params["payment_intent"],
+            "status": "succeeded",
+            "metadata": {"credit_note": received.params.get("metadata[credit_note]")},
+        }
+        self.refunds[refund_id] = refund
+        if key:
+            self._by_key[key] = refund_id
+        return refund
 
 
 class _Handler(BaseHTTPRequestHandler):

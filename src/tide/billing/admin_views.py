@@ -1,5 +1,5 @@
-"""Invoices in the back office: find one, see its lines, payments and history, record a
-payment, issue a draft or void an unpaid invoice."""
+"""Invoices in the back office: find one, see its lines, payments, refunds and history, record
+a payment, issue a draft, void an unpaid invoice or refund a paid one."""
 
 from __future__ import annotations
 
@@ -18,9 +18,15 @@ from wagtail.models import ModelLogEntry
 from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
 from tide.lib.money import format_cad
 
-from .forms import PaymentForm, VoidForm
-from .models import Invoice, Payment
-from .services import invoice_issue, invoice_void, payment_record
+from .forms import PaidOutForm, PaymentForm, RefundForm, VoidForm
+from .models import CreditNote, Invoice, Payment
+from .services import (
+    invoice_issue,
+    invoice_void,
+    payment_record,
+    refund_issue,
+    refund_mark_paid_out,
+)
 
 INVOICES_PER_PAGE = 30
 
@@ -63,6 +69,7 @@ def _detail(
     *,
     payment_form: PaymentForm | None = None,
     void_form: VoidForm | None = None,
+    refund_form: RefundForm | None = None,
 ) -> HttpResponse:
     invoice = (
         Invoice.objects.select_related("customer")
@@ -74,6 +81,7 @@ def _detail(
                     "received_on", "id"
                 ),
             ),
+            Prefetch("credit_notes", queryset=CreditNote.objects.select_related("created_by")),
         )
         .get(pk=invoice.pk)
     )
@@ -86,6 +94,14 @@ def _detail(
         and user.has_perm("billing.change_invoice")
     )
     can_issue = invoice.status == Invoice.Status.DRAFT and user.has_perm("billing.change_invoice")
+    refundable = invoice.paid_cents() - invoice.credited_cents()
+    can_refund = (
+        invoice.status == Invoice.Status.PAID
+        and refundable > 0
+        and user.has_perm("billing.add_creditnote")
+    )
+    if can_refund and refund_form is None:
+        refund_form = RefundForm(refundable_cents=refundable)
     if can_pay and payment_form is None:
         payment_form = PaymentForm(invoice=invoice, balance_cents=balance)
     if can_void and void_form is None:
@@ -103,6 +119,10 @@ def _detail(
             "payment_form": payment_form if can_pay else None,
             "void_form": void_form if can_void else None,
             "can_issue": can_issue,
+            "refund_form": refund_form if can_refund else None,
+            "refundable_cents": refundable,
+            "credited_cents": invoice.credited_cents(),
+            "paid_out_form": PaidOutForm() if user.has_perm("billing.add_creditnote") else None,
             "history": history,
             "header_title": str(invoice),
             "breadcrumbs_items": admin_breadcrumbs(
@@ -182,3 +202,77 @@ def invoice_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
             % {"number": invoice.number, "email": invoice.bill_to_email},
         )
     return redirect("billing_admin_invoice", pk=invoice.pk)
+
+
+@require_POST
+@staff_permission_required("billing.add_creditnote")
+def invoice_refund_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_object_or_404(Invoice, pk=pk)
+    refundable = invoice.paid_cents() - invoice.credited_cents()
+    form = RefundForm(request.POST, refundable_cents=refundable)
+    if form.is_valid():
+        try:
+            note = refund_issue(
+                invoice=invoice,
+                amount_cents=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if note.refund == CreditNote.Refund.OWED:
+                message = _(
+                    "Credit note %(number)s for %(amount)s emailed. Send the money by "
+                    "e-Transfer or cheque, then record it below."
+                )
+            else:
+                message = _("Credit note %(number)s for %(amount)s emailed; the card is refunded.")
+            messages.success(
+                request, message % {"number": note.number, "amount": note.amount_display}
+            )
+            return redirect("billing_admin_invoice", pk=invoice.pk)
+    return _detail(request, invoice, refund_form=form)
+
+
+@require_POST
+@staff_permission_required("billing.add_creditnote")
+def credit_note_paid_out_view(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(CreditNote, pk=pk)
+    form = PaidOutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how the money was sent back."))
+        return redirect("billing_admin_invoice", pk=note.invoice_id)
+    try:
+        refund_mark_paid_out(
+            note=note,
+            method=form.cleaned_data["method"],
+            reference=form.cleaned_data["reference"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Refund %(number)s recorded as sent.") % {"number": note.number}
+        )
+    return redirect("billing_admin_invoice", pk=note.invoice_id)
+
+
+@require_POST
+@staff_permission_required("billing.add_creditnote")
+def credit_note_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a failed card refund again (the same idempotency key: never twice)."""
+    from .stripe_checkout import card_refund_send
+
+    note = get_object_or_404(CreditNote, pk=pk)
+    payment = note.invoice.payments.filter(
+        method=Payment.Method.STRIPE, amount_cents__gte=note.amount_cents
+    ).first()
+    if note.refund != CreditNote.Refund.CARD_FAILED or payment is None:
+        messages.error(request, _("Only a failed card refund can be retried."))
+    else:
+        CreditNote.objects.filter(pk=note.pk).update(refund=CreditNote.Refund.CARD_PENDING)
+        card_refund_send.enqueue(note.pk, payment.external_id)
+        messages.success(request, _("Card refund %(number)s sent again.") % {"number": note.number})
+    return redirect("billing_admin_invoice", pk=note.invoice_id)

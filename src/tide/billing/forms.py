@@ -77,3 +77,61 @@ class VoidForm(forms.Form):
         if not reason:
             raise ValidationError(_("Say why the invoice is void."), code="required")
         return reason
+
+
+class RefundForm(forms.Form):
+    """Staff give money back on a paid invoice."""
+
+    amount = forms.CharField(
+        label=gettext_lazy("Amount to refund (CAD)"),
+        max_length=20,
+        error_messages={"required": gettext_lazy("Enter an amount, like 350.00.")},
+        help_text=gettext_lazy("Tax included, in dollars and cents."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Printed on the credit note the customer receives."),
+    )
+
+    def __init__(self, *args, refundable_cents: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.refundable_cents = refundable_cents
+        self.fields["amount"].initial = f"{refundable_cents // 100}.{refundable_cents % 100:02d}"
+
+    def clean_amount(self) -> int:
+        cents = cents_from_dollars(self.cleaned_data.get("amount", ""))
+        if cents > self.refundable_cents:
+            raise ValidationError(
+                _("That is more than the %(refundable)s left to refund on this invoice.")
+                % {"refundable": format_cad(self.refundable_cents)},
+                code="over_refund",
+            )
+        return cents
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Say why the money is given back."), code="required")
+        return reason
+
+
+class PaidOutForm(forms.Form):
+    """Staff record how an owed refund was sent."""
+
+    method = forms.ChoiceField(
+        label=gettext_lazy("Sent by"),
+        choices=[
+            (value, label)
+            for value, label in Payment.Method.choices
+            if value != Payment.Method.STRIPE
+        ],
+    )
+    reference = forms.CharField(
+        label=gettext_lazy("Reference"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Cheque number or e-transfer reference."),
+    )

@@ -1,8 +1,10 @@
-"""Invoices, their lines, payments against them, sales-tax rates and the invoice-number counter.
+"""Invoices, their lines, payments against them, credit notes (refunds), sales-tax rates and
+the number counters.
 
 Amounts are integer cents in CAD. An invoice is a draft until issued; issuing gives it its
 number and freezes it (its totals are stored then and never change); payments move it to
-paid, voiding to void.
+paid, voiding to void. Money given back is a credit note against a paid invoice: the invoice
+itself never changes.
 """
 
 from __future__ import annotations
@@ -149,6 +151,10 @@ class Invoice(models.Model):
         """Sum of payments; uses prefetched payments when there are some."""
         return sum(payment.amount_cents for payment in self.payments.all())
 
+    def credited_cents(self) -> int:
+        """Sum of credit notes (money given back); uses prefetched ones when there are some."""
+        return sum(note.amount_cents for note in self.credit_notes.all())
+
     def balance_cents(self) -> int:
         if self.status in (self.Status.VOID, self.Status.DRAFT):
             return 0
@@ -284,3 +290,66 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type}"
+
+
+class CreditNoteNumberCounter(models.Model):
+    """The last credit-note number given in a year (a series of its own: CN-2026-000001)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("credit note number counter")
+
+    def __str__(self) -> str:
+        return f"CN {self.year}: {self.last_number}"
+
+
+class CreditNote(models.Model):
+    """Money given back on a paid invoice, with the reason, and how it went back."""
+
+    class Refund(models.TextChoices):
+        CARD_PENDING = "card_pending", _("Card refund being sent")
+        CARD_FAILED = "card_failed", _("Card refund failed")
+        OWED = "owed", _("To pay out by e-Transfer or cheque")
+        REFUNDED = "refunded", _("Refunded")
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_notes")
+    amount_cents = models.BigIntegerField(_("amount"))
+    # The tax share of the amount, so the tax return can take it back off.
+    tax_cents = models.BigIntegerField(_("of which tax"), default=0)
+    reason = models.TextField(_("reason"))
+    refund = models.CharField(
+        _("refund"), max_length=12, choices=Refund.choices, default=Refund.OWED
+    )
+    refund_method = models.CharField(
+        _("refunded by"), max_length=12, choices=Payment.Method.choices, blank=True
+    )
+    refund_reference = models.CharField(_("refund reference"), max_length=255, blank=True)
+    refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("credit note")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gt=0), name="billing_credit_note_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def amount_display(self) -> str:
+        return format_cad(self.amount_cents)

@@ -1,4 +1,5 @@
-"""What happens to money: invoices are created, issued, paid (in full or in parts) and voided.
+"""What happens to money: invoices are created, issued, paid (in full or in parts), voided,
+and refunded through credit notes.
 
 Each function runs in one transaction, writes a log row naming who acted, and queues its
 email for after the commit, so an error half-way leaves nothing stored and nothing sent.
@@ -23,7 +24,15 @@ from tide.lib.money import format_cad
 from tide.mailing.transactional import email_send_template
 
 from .fulfilment import fulfilment_for
-from .models import Invoice, InvoiceLine, InvoiceNumberCounter, Payment, TaxRate
+from .models import (
+    CreditNote,
+    CreditNoteNumberCounter,
+    Invoice,
+    InvoiceLine,
+    InvoiceNumberCounter,
+    Payment,
+    TaxRate,
+)
 
 PROVINCE_CODES = {code for code, _name in PROVINCES}
 
@@ -83,14 +92,14 @@ def invoice_create(
     return invoice
 
 
-def _next_number(year: int) -> str:
+def _next_number(year: int, counters=InvoiceNumberCounter, prefix: str = "") -> str:
     """The next number of `year`, taken under a lock on the year's counter row: gapless,
     because a rolled-back issue rolls its increment back too."""
-    InvoiceNumberCounter.objects.get_or_create(year=year)
-    counter = InvoiceNumberCounter.objects.select_for_update().get(year=year)
+    counters.objects.get_or_create(year=year)
+    counter = counters.objects.select_for_update().get(year=year)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
-    return f"{year}-{counter.last_number:06d}"
+    return f"{prefix}{year}-{counter.last_number:06d}"
 
 
 @transaction.atomic
@@ -226,8 +235,8 @@ def _invoice_mark_paid(invoice: Invoice, *, by: User | None) -> None:
 
 @transaction.atomic
 def invoice_void(*, invoice: Invoice, by: User, reason: str) -> Invoice:
-    """Cancel an open invoice nobody has paid anything on. Issued invoices with payments
-    are credited instead (credit notes come later)."""
+    """Cancel an open invoice nobody has paid anything on. A paid invoice is refunded with a
+    credit note instead (`refund_issue`)."""
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Say why the invoice is void."), code="reason")
@@ -244,3 +253,94 @@ def invoice_void(*, invoice: Invoice, by: User, reason: str) -> Invoice:
     invoice.save(update_fields=["status", "voided_at", "void_reason"])
     log(invoice, "tide.invoice.void", user=by, data={"reason": reason})
     return invoice
+
+
+def refund_issue(
+    *, invoice: Invoice, amount_cents: int, reason: str, by: User | None = None
+) -> CreditNote:
+    """Give back `amount_cents` of a paid invoice: a numbered credit note, emailed.
+
+    When the invoice was paid by card the money goes back to the card through Stripe (after
+    the commit, in the background, under the credit note's idempotency key, so a retry never
+    refunds twice); otherwise the note is owed until staff record the e-Transfer or cheque.
+    Undoing what was bought (a seat, a membership) is the selling app's part.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the money is given back."), code="reason")
+    if not isinstance(amount_cents, int) or amount_cents <= 0:
+        raise ValidationError(_("A refund must be more than $0.00."), code="amount")
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if invoice.status != Invoice.Status.PAID:
+            raise ValidationError(
+                _("Only a paid invoice can be refunded; an unpaid one is voided instead."),
+                code="not_paid",
+            )
+        refundable = invoice.paid_cents() - invoice.credited_cents()
+        if amount_cents > refundable:
+            raise ValidationError(
+                _("That is more than the %(refundable)s left to refund on this invoice.")
+                % {"refundable": format_cad(refundable)},
+                code="over_refund",
+            )
+        card = (
+            invoice.payments.filter(method=Payment.Method.STRIPE, amount_cents__gte=amount_cents)
+            .order_by("-amount_cents")
+            .first()
+        )
+        note = CreditNote.objects.create(
+            number=_next_number(timezone.localdate().year, CreditNoteNumberCounter, "CN-"),
+            invoice=invoice,
+            amount_cents=amount_cents,
+            tax_cents=round(invoice.tax_cents * amount_cents / invoice.total_cents),
+            reason=reason,
+            refund=CreditNote.Refund.CARD_PENDING if card else CreditNote.Refund.OWED,
+            created_by=by,
+        )
+        log(
+            invoice,
+            "tide.invoice.credit",
+            user=by,
+            data={"number": note.number, "amount": format_cad(amount_cents), "reason": reason},
+        )
+        email_send_template(
+            "billing/email/credit_note",
+            to=invoice.bill_to_email,
+            context={
+                "invoice": invoice,
+                "note": note,
+                "amount": format_cad(amount_cents),
+                "by_card": bool(card),
+                "invoice_url": settings.SITE_URL + invoice.get_absolute_url(),
+            },
+        )
+        if card:
+            from .stripe_checkout import card_refund_send  # Stripe's SDK only when needed
+
+            transaction.on_commit(lambda: card_refund_send.enqueue(note.pk, card.external_id))
+    return note
+
+
+@transaction.atomic
+def refund_mark_paid_out(
+    *, note: CreditNote, method: str, reference: str, by: User | None = None
+) -> CreditNote:
+    """Staff sent an owed refund by e-Transfer, cheque or cash."""
+    if method not in Payment.Method.values or method == Payment.Method.STRIPE:
+        raise ValidationError(_("Choose how the money was sent back."), code="method")
+    note = CreditNote.objects.select_for_update().get(pk=note.pk)
+    if note.refund not in (CreditNote.Refund.OWED, CreditNote.Refund.CARD_FAILED):
+        raise ValidationError(_("This refund is already on its way."), code="not_owed")
+    note.refund = CreditNote.Refund.REFUNDED
+    note.refund_method = method
+    note.refund_reference = reference.strip()
+    note.refunded_at = timezone.now()
+    note.save(update_fields=["refund", "refund_method", "refund_reference", "refunded_at"])
+    log(
+        note.invoice,
+        "tide.invoice.refunded",
+        user=by,
+        data={"number": note.number, "method": note.get_refund_method_display()},
+    )
+    return note

@@ -1,5 +1,6 @@
 """Card payments through Stripe Checkout: start a session for an open invoice, take Stripe's
-signed webhook events, and reconcile the sessions whose webhook never arrived.
+signed webhook events, reconcile the sessions whose webhook never arrived, and send card
+refunds for credit notes.
 
 Every way in ends in `payment_record(..., external_id=<payment intent id>)`, which records a
 payment intent once however often, and in whatever order, Stripe reports it.
@@ -17,8 +18,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
+from wagtail.log_actions import log
 
-from .models import CheckoutSession, Invoice, Payment, StripeEvent
+from .models import CheckoutSession, CreditNote, Invoice, Payment, StripeEvent
 from .services import payment_record
 
 if TYPE_CHECKING:
@@ -235,3 +238,38 @@ def checkout_reconcile(*, days: int = RECONCILE_DAYS) -> list[Payment]:
         if payment is not None:
             recorded.append(payment)
     return recorded
+
+
+@task()
+def card_refund_send(credit_note_id: int, payment_intent: str) -> str:
+    """Refund a credit note to the card that paid. The credit note's number is the
+    idempotency key: a retry, or two workers at once, get Stripe's first refund back."""
+    note = CreditNote.objects.select_related("invoice").get(pk=credit_note_id)
+    if note.refund not in (CreditNote.Refund.CARD_PENDING, CreditNote.Refund.CARD_FAILED):
+        return note.refund
+    try:
+        refund = _client().v1.refunds.create(
+            params={
+                "payment_intent": payment_intent,
+                "amount": note.amount_cents,
+                "metadata": {"credit_note": note.number, "invoice": note.invoice.number},
+            },
+            options={"idempotency_key": f"refund-{note.number}"},
+        )
+    except _sdk().StripeError as error:
+        logger.warning("Stripe refused the refund of %s: %s", note.number, error)
+        CreditNote.objects.filter(pk=note.pk).update(refund=CreditNote.Refund.CARD_FAILED)
+        log(note.invoice, "tide.invoice.refund_failed", data={"number": note.number})
+        return CreditNote.Refund.CARD_FAILED
+    CreditNote.objects.filter(pk=note.pk).update(
+        refund=CreditNote.Refund.REFUNDED,
+        refund_method=Payment.Method.STRIPE,
+        refund_reference=refund.id,
+        refunded_at=timezone.now(),
+    )
+    log(
+        note.invoice,
+        "tide.invoice.refunded",
+        data={"number": note.number, "method": str(Payment.Method.STRIPE.label)},
+    )
+    return CreditNote.Refund.REFUNDED

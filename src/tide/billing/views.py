@@ -47,7 +47,9 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
     invoice = get_object_or_404(
         _invoices_for(request).prefetch_related(
-            "lines", Prefetch("payments", queryset=Payment.objects.order_by("received_on", "id"))
+            "lines",
+            "credit_notes",
+            Prefetch("payments", queryset=Payment.objects.order_by("received_on", "id")),
         ),
         number=number,
     )

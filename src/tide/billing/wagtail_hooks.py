@@ -44,6 +44,21 @@ def billing_urls():
             name="billing_admin_invoice_void",
         ),
         path(
+            "billing/invoices/<int:pk>/refund/",
+            admin_views.invoice_refund_view,
+            name="billing_admin_invoice_refund",
+        ),
+        path(
+            "billing/credit-notes/<int:pk>/paid-out/",
+            admin_views.credit_note_paid_out_view,
+            name="billing_admin_credit_note_paid_out",
+        ),
+        path(
+            "billing/credit-notes/<int:pk>/retry/",
+            admin_views.credit_note_retry_view,
+            name="billing_admin_credit_note_retry",
+        ),
+        path(
             "billing/invoices/<int:pk>/issue/",
             admin_views.invoice_issue_view,
             name="billing_admin_invoice_issue",
@@ -85,6 +100,40 @@ class VoidFormatter(LogFormatter):
         return (log_entry.data or {}).get("reason", "")
 
 
+class CreditFormatter(LogFormatter):
+    label = _("Refund")
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        return _("Credit note %(number)s for %(amount)s") % {
+            "number": data.get("number", "?"),
+            "amount": data.get("amount", "?"),
+        }
+
+    def format_comment(self, log_entry) -> str:
+        return (log_entry.data or {}).get("reason", "")
+
+
+class RefundedFormatter(LogFormatter):
+    label = _("Refund sent")
+
+    def format_message(self, log_entry) -> str:
+        data = log_entry.data or {}
+        return _("Refund of %(number)s sent by %(method)s") % {
+            "number": data.get("number", "?"),
+            "method": data.get("method", "?"),
+        }
+
+
+class RefundFailedFormatter(LogFormatter):
+    label = _("Card refund failed")
+
+    def format_message(self, log_entry) -> str:
+        return _("Stripe did not take the card refund of %(number)s; retry or pay it out") % {
+            "number": (log_entry.data or {}).get("number", "?")
+        }
+
+
 @hooks.register("register_log_actions")
 def invoice_log_actions(actions):
     actions.register_action("tide.invoice.create", _("Create invoice"), _("Draft invoice created"))
@@ -94,6 +143,9 @@ def invoice_log_actions(actions):
     actions.register_action("tide.invoice.paid", _("Invoice paid"), _("Invoice paid in full"))
     actions.register_action("tide.invoice.payment")(PaymentFormatter)
     actions.register_action("tide.invoice.void")(VoidFormatter)
+    actions.register_action("tide.invoice.credit")(CreditFormatter)
+    actions.register_action("tide.invoice.refunded")(RefundedFormatter)
+    actions.register_action("tide.invoice.refund_failed")(RefundFailedFormatter)
 
 
 @hooks.register("register_permissions")
@@ -102,5 +154,5 @@ def billing_permissions():
 
     return Permission.objects.filter(
         content_type__app_label="billing",
-        codename__in=["view_invoice", "change_invoice", "add_payment"],
+        codename__in=["view_invoice", "change_invoice", "add_payment", "add_creditnote"],
     )
