@@ -12,7 +12,8 @@ from tide.accounts.models import User
 from tide.billing.models import Invoice, Payment
 from tide.billing.services import payment_record
 
-from .models import MembershipLevel
+from .models import MembershipLevel, RegisterImport
+from .register import register_commit
 from .services import application_approve, application_submit
 
 STAFF_EMAIL = "staff@tide.example"
@@ -153,4 +154,28 @@ def demo_membership() -> bool:
         )
         if email != APPLICANTS[-1][0]:  # the last one has not paid yet: staff can record it
             _pay(application, staff)
+    if member is not None and staff is not None:
+        _demo_register(member.get_full_name() or "Jordan Lee", staff)
     return True
+
+
+def _demo_register(member_name: str, staff: User) -> None:
+    """Ontario's register, imported: the demo member shows as verified in Find an RMT."""
+    rows = [
+        ("Registration Number", "Name", "Status", "City"),
+        ("U4812", member_name, "Active", "Toronto"),
+        ("U3307", "Gagnon, Sylvie", "Active", "Ottawa"),
+        ("U5512", "Okafor, Chidi", "Suspended", "Hamilton"),
+        ("U6120", "Nguyen, Linh", "Active", "Mississauga"),
+    ]
+    draft = RegisterImport.objects.create(
+        college="College of Massage Therapists of Ontario",
+        file_name="ontario-register.csv",
+        csv_text="".join(",".join(f'"{cell}"' for cell in row) + "\n" for row in rows),
+        number_column="Registration Number",
+        name_column="Name",
+        status_column="Status",
+        active_values="Active",
+        created_by=staff,
+    )
+    register_commit(draft=draft, by=staff)

@@ -526,3 +526,68 @@ def membership_status(user, today: date | None = None) -> str:
     return status_from(
         last, current=current, today=today, grace_days=MembershipSettings.load().grace_days
     )
+
+
+class RegisterImport(models.Model):
+    """One upload of a regulatory college's public register, with how its columns map.
+
+    A draft holds the uploaded text while staff map the columns; committing replaces the
+    college's register entries and verifies the applications and members it matches.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being mapped")
+        COMMITTED = "committed", _("Imported")
+
+    college = models.CharField(_("regulatory college"), max_length=200)
+    file_name = models.CharField(_("file"), max_length=200)
+    csv_text = models.TextField(_("uploaded text"), blank=True)
+    number_column = models.CharField(_("registration number column"), max_length=100, blank=True)
+    name_column = models.CharField(_("name column"), max_length=100, blank=True)
+    status_column = models.CharField(_("status column"), max_length=100, blank=True)
+    active_values = models.CharField(
+        _("statuses that mean active"), max_length=200, blank=True, default="Active"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_active = models.PositiveIntegerField(_("active registrants"), default=0)
+    verified_count = models.PositiveIntegerField(_("verified"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("register import")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.college} ({self.file_name})"
+
+
+class RegisterEntry(models.Model):
+    """A registrant as the college's register lists them; keys are normalised for matching."""
+
+    register_import = models.ForeignKey(
+        RegisterImport, on_delete=models.CASCADE, related_name="entries"
+    )
+    college_key = models.CharField(max_length=200)
+    number_key = models.CharField(max_length=20)
+    name = models.CharField(_("name"), max_length=200)
+    register_status = models.CharField(_("status on the register"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=False)
+
+    class Meta:
+        verbose_name = _("register entry")
+        verbose_name_plural = _("register entries")
+        indexes = [models.Index(fields=["college_key", "number_key"])]
+
+    def __str__(self) -> str:
+        return f"{self.number_key} {self.name}"

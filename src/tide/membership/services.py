@@ -177,6 +177,9 @@ def membership_fulfil(line: InvoiceLine) -> None:
     application.paid_at = timezone.now()
     application.save(update_fields=["status", "paid_at", "updated_at"])
     log(application, "tide.membership.paid", user=None, data={"invoice": line.invoice.number})
+    from .register import application_verify
+
+    application_verify(application)  # found active on the college's register: approved now
 
 
 def _email(application: Application, template: str, **context) -> None:
@@ -194,9 +197,10 @@ def _email(application: Application, template: str, **context) -> None:
 
 @transaction.atomic
 def application_approve(
-    *, application: Application, by: User, today: date | None = None
+    *, application: Application, by: User | None, today: date | None = None
 ) -> MembershipPeriod:
-    """Approve a paid application: a membership period from today to the end of what was billed."""
+    """Approve a paid application: a membership period from today to the end of what was
+    billed. `by` is None when the college's register verified it."""
     today = today or timezone.localdate()
     application = _locked(application)
     _refuse_status(application, Application.Status.AWAITING_REVIEW)

@@ -10,7 +10,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from tide.lib.pagecache import page_cache_clear
 
-from . import admin_views
+from . import admin_views, register_views
 from .models import Application, MembershipLevel
 
 
@@ -72,6 +72,16 @@ def membership_urls():
         ),
         path("membership/members/", admin_views.member_list, name="membership_admin_members"),
         path(
+            "membership/registers/",
+            register_views.register_index,
+            name="membership_admin_registers",
+        ),
+        path(
+            "membership/registers/<int:pk>/",
+            register_views.register_map,
+            name="membership_admin_register_map",
+        ),
+        path(
             "membership/members/export.csv",
             admin_views.member_export,
             name="membership_admin_members_export",
@@ -89,6 +99,11 @@ class ApplicationsMenuItem(MenuItem):
         if waiting:
             component.label = f"{self.label} ({waiting})"
         return component
+
+
+class ApplicationsOnlyMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("membership.change_application")
 
 
 class MembersMenuItem(MenuItem):
@@ -110,6 +125,16 @@ def applications_menu_item():
 def members_menu_item():
     return MembersMenuItem(
         _("Members"), reverse("membership_admin_members"), icon_name="group", order=310
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def registers_menu_item():
+    return ApplicationsOnlyMenuItem(
+        _("College registers"),
+        reverse("membership_admin_registers"),
+        icon_name="tasks",
+        order=312,
     )
 
 
@@ -148,6 +173,11 @@ def membership_log_actions(actions):
         _("Applicant sent more information; back to review"),
     )
     actions.register_action("tide.membership.renew", _("Renew membership"), _("Renewal invoiced"))
+    actions.register_action(
+        "tide.membership.register_import",
+        _("Import a college register"),
+        _("College register imported"),
+    )
     actions.register_action(
         "tide.membership.renewed", _("Renewal paid"), _("Renewal paid; next period added")
     )
