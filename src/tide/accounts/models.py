@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,3 +55,36 @@ class User(AbstractUser):
     def can_open_back_office(self) -> bool:
         """Staff, or a group with Wagtail's admin access; all of them must use a second factor."""
         return self.is_staff or self.is_superuser or self.has_perm("wagtailadmin.access_admin")
+
+
+class AccountClosureRequest(models.Model):
+    """A person asked for their account to be closed; staff close it from the back office."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting")
+        CLOSED = "closed", _("Account closed")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="closure_requests"
+    )
+    reason = models.TextField(_("reason given"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        User,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account closure request")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return _("Closure of %(account)s") % {"account": self.user}

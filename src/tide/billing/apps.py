@@ -15,3 +15,9 @@ class BillingConfig(AppConfig):
         # A charge staff raise by hand (a reinstatement fee, a replacement card) is done
         # once it is paid; apps that sell something register their own kinds.
         register_fulfilment("manual", nothing_to_deliver)
+
+        from tide.accounts.personal_data import register_personal_data
+
+        from .personal_data import billing_export
+
+        register_personal_data("invoices", export=billing_export)

@@ -22,6 +22,12 @@ class MembershipConfig(AppConfig):
         register_fulfilment(RENEWAL_KIND, membership_renewal_fulfil)
         register_fulfilment(LATE_FEE_KIND, nothing_to_deliver)
 
+        from tide.accounts.personal_data import register_personal_data
+
+        from .personal_data import membership_erase, membership_export
+
+        register_personal_data("membership", export=membership_export, erase=membership_erase)
+
         # The join page is cached for visitors: a change of levels or rules shows at once.
         from django.db.models.signals import post_delete, post_save
 
