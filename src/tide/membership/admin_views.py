@@ -32,9 +32,16 @@ from .models import (
     MembershipPeriod,
     MembershipSettings,
     MemberStatus,
+    membership_status,
     status_from,
 )
-from .services import application_approve, application_reject, application_request_info
+from .services import (
+    application_approve,
+    application_reject,
+    application_request_info,
+    membership_end_early,
+    membership_reinstate,
+)
 
 APPLICATIONS_PER_PAGE = 30
 MEMBERS_PER_PAGE = 50
@@ -205,6 +212,8 @@ MEMBER_FILTERS = [
     (MemberStatus.ACTIVE, gettext_lazy("Active")),
     (MemberStatus.IN_GRACE, gettext_lazy("In grace period")),
     (MemberStatus.LAPSED, gettext_lazy("Lapsed")),
+    (MemberStatus.SUSPENDED, gettext_lazy("Suspended")),
+    (MemberStatus.RESIGNED, gettext_lazy("Resigned")),
 ]
 
 
@@ -222,28 +231,32 @@ def _members(status: str, today: date, grace_days: int):
                 periods.filter(ends_on__lt=today).order_by("-ends_on").values("ends_on")[:1]
             ),
             level_name=Subquery(latest.values("level__name")[:1]),
+            # The latest period's early end (suspension, resignation), if it has come.
+            ended_early=Subquery(latest.filter(ended_early_on__lte=today).values("end_reason")[:1]),
         )
         .order_by("last_name", "first_name", "email")
     )
     grace_starts = today - timedelta(days=grace_days)
+    not_ended_early = Q(ended_early__isnull=True) | Q(ended_early="")
     if status == MemberStatus.ACTIVE:
         return members.filter(is_current=True)
+    if status in (MemberStatus.SUSPENDED, MemberStatus.RESIGNED):
+        return members.filter(is_current=False, ended_early=status)
     if status == MemberStatus.IN_GRACE:
         return members.filter(
-            is_current=False, last_ended_on__gte=grace_starts, last_ended_on__lt=today
+            not_ended_early,
+            is_current=False,
+            last_ended_on__gte=grace_starts,
+            last_ended_on__lt=today,
         )
     if status == MemberStatus.LAPSED:
-        return members.filter(is_current=False).filter(Q(last_ended_on__lt=grace_starts))
+        return members.filter(not_ended_early, is_current=False, last_ended_on__lt=grace_starts)
     return members
 
 
 def _status_filter(request: HttpRequest) -> str:
     status = request.GET.get("status", "")
-    return (
-        status
-        if status in (MemberStatus.ACTIVE, MemberStatus.IN_GRACE, MemberStatus.LAPSED)
-        else ""
-    )
+    return status if status in MemberStatus.values and status != MemberStatus.APPLICANT else ""
 
 
 @staff_permission_required("membership.view_membershipperiod")
@@ -261,7 +274,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
             "level": user.level_name,
             "ends_on": user.last_ends_on,
             "status": status_from(
-                user.last_ended_on, current=user.is_current, today=today, grace_days=grace_days
+                user.last_ended_on,
+                current=user.is_current,
+                today=today,
+                grace_days=grace_days,
+                ended_early=user.ended_early or "",
             ),
         }
         for user in page
@@ -294,7 +311,11 @@ def member_export(request: HttpRequest) -> StreamingHttpResponse:
             user.email,
             user.level_name,
             status_from(
-                user.last_ended_on, current=user.is_current, today=today, grace_days=grace_days
+                user.last_ended_on,
+                current=user.is_current,
+                today=today,
+                grace_days=grace_days,
+                ended_early=user.ended_early or "",
             ),
             user.last_ends_on.isoformat() if user.last_ends_on else "",
         ]
@@ -303,3 +324,77 @@ def member_export(request: HttpRequest) -> StreamingHttpResponse:
     return csv_response(
         itertools.chain([header], rows), filename=f"members-{today.isoformat()}.csv"
     )
+
+
+@staff_permission_required("membership.view_membershipperiod")
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member: details, every period, invoices and what happened, with the standing
+    actions (suspend, record a resignation, reinstate) for membership officers."""
+    member = get_object_or_404(
+        User.objects.filter(membership_periods__isnull=False).distinct(), pk=pk
+    )
+    today = timezone.localdate()
+    applications = list(
+        Application.objects.filter(user=member).select_related("level", "decided_by")
+    )
+    periods = list(MembershipPeriod.objects.filter(user=member).select_related("level"))
+    history = (
+        ModelLogEntry.objects.filter(
+            Q(content_type__model="application", object_id__in=[str(a.pk) for a in applications])
+            | Q(content_type__model="membershipperiod", object_id__in=[str(p.pk) for p in periods])
+        )
+        .select_related("user")
+        .order_by("-timestamp")[:50]
+    )
+    status = membership_status(member, today)
+    return TemplateResponse(
+        request,
+        "membership/admin/member_detail.html",
+        {
+            "member": member,
+            "status": status,
+            "application": next((a for a in applications if a.status == "approved"), None)
+            or (applications[0] if applications else None),
+            "periods": periods,
+            "invoices": Invoice.objects.filter(customer=member).exclude(status="draft"),
+            "history": history,
+            "can_act": request.user.has_perm("membership.change_application"),
+            "statuses": MemberStatus,
+            "header_title": member.get_full_name() or member.email,
+            "breadcrumbs_items": admin_breadcrumbs(
+                (reverse("membership_admin_members"), _("Members")),
+                ("", member.get_full_name() or member.email),
+            ),
+        },
+    )
+
+
+@require_POST
+@staff_permission_required("membership.change_application")
+def member_standing(request: HttpRequest, pk: int) -> HttpResponse:
+    """Suspend, record a resignation or reinstate (the `action` field says which)."""
+    member = get_object_or_404(User, pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action in ("suspended", "resigned"):
+            membership_end_early(
+                user=member,
+                reason=action,
+                note=request.POST.get("note", "")[:1000],
+                by=request.user,
+            )
+            message = (
+                _("Membership suspended; the member was emailed.")
+                if action == "suspended"
+                else _("Resignation recorded; the member was emailed.")
+            )
+        elif action == "reinstate":
+            membership_reinstate(user=member, by=request.user)
+            message = _("Membership reinstated; the member was emailed.")
+        else:
+            raise ValidationError(_("Choose an action."), code="action")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, message)
+    return redirect("membership_admin_member", pk=member.pk)

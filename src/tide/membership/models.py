@@ -409,8 +409,23 @@ class Application(models.Model):
 
 class MembershipPeriodQuerySet(models.QuerySet):
     def current(self, today: date) -> MembershipPeriodQuerySet:
-        """Periods that cover `today`: their members are in good standing."""
-        return self.filter(starts_on__lte=today, ends_on__gte=today)
+        """Periods that cover `today` and were not ended early (a suspension, a resignation)
+        by then: their members are active."""
+        return self.filter(starts_on__lte=today, ends_on__gte=today).filter(
+            Q(ended_early_on__isnull=True) | Q(ended_early_on__gt=today)
+        )
+
+    def good_standing(self, today: date, grace_days: int) -> MembershipPeriodQuerySet:
+        """Periods whose members are in good standing on `today`: active, or within the grace
+        days after the end (and not ended early)."""
+        return self.filter(
+            starts_on__lte=today, ends_on__gte=today - timedelta(days=grace_days)
+        ).filter(Q(ended_early_on__isnull=True) | Q(ended_early_on__gt=today))
+
+
+class EndReason(models.TextChoices):
+    SUSPENDED = "suspended", _("Suspended")
+    RESIGNED = "resigned", _("Resigned")
 
 
 class MembershipPeriod(models.Model):
@@ -447,6 +462,12 @@ class MembershipPeriod(models.Model):
         related_name="renewal",
         help_text=_("The period this one renews: each period is renewed at most once."),
     )
+    # A suspension or resignation ends the period early; the dates it was bought for stay.
+    ended_early_on = models.DateField(_("ended early on"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("ended because"), max_length=12, choices=EndReason.choices, blank=True
+    )
+    end_note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = MembershipPeriodQuerySet.as_manager()
@@ -499,12 +520,24 @@ class MemberStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     IN_GRACE = "in_grace", _("In grace period")
     LAPSED = "lapsed", _("Lapsed")
+    SUSPENDED = "suspended", _("Suspended")
+    RESIGNED = "resigned", _("Resigned")
 
 
-def status_from(last_ends_on: date | None, *, current: bool, today: date, grace_days: int) -> str:
-    """The status rule, shared by one member's portal and the staff members list."""
+def status_from(
+    last_ends_on: date | None,
+    *,
+    current: bool,
+    today: date,
+    grace_days: int,
+    ended_early: str = "",
+) -> str:
+    """The status rule, shared by one member's portal and the staff members list.
+    `ended_early` is the end reason of the latest period if it was ended early by today."""
     if current:
         return MemberStatus.ACTIVE
+    if ended_early:
+        return ended_early  # suspended or resigned: no grace
     if last_ends_on is None or last_ends_on >= today:
         return MemberStatus.APPLICANT  # nothing yet, or only a period that starts later
     if today <= last_ends_on + timedelta(days=grace_days):
@@ -524,8 +557,20 @@ def membership_status(user, today: date | None = None) -> str:
         .first()
     )
     return status_from(
-        last, current=current, today=today, grace_days=MembershipSettings.load().grace_days
+        last,
+        current=current,
+        today=today,
+        grace_days=MembershipSettings.load().grace_days,
+        ended_early=ended_early_reason(periods, today),
     )
+
+
+def ended_early_reason(periods: models.QuerySet, today: date) -> str:
+    """'suspended' or 'resigned' if the latest of `periods` was ended early by `today`."""
+    latest = periods.order_by("-ends_on", "-id").values("ended_early_on", "end_reason").first()
+    if latest and latest["ended_early_on"] and latest["ended_early_on"] <= today:
+        return latest["end_reason"]
+    return ""
 
 
 class RegisterImport(models.Model):
@@ -591,3 +636,36 @@ class RegisterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number_key} {self.name}"
+
+
+class MemberImport(models.Model):
+    """Existing members brought over from another system: an upload, its column mapping, a
+    dry run with each row's problems, then one all-or-nothing import."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being checked")
+        COMMITTED = "committed", _("Imported")
+
+    file_name = models.CharField(_("file"), max_length=200)
+    csv_text = models.TextField(_("uploaded text"), blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    rows_imported = models.PositiveIntegerField(_("members imported"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member import")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -124,6 +124,15 @@ def renewal_quote(*, user: User, today: date) -> RenewalQuote:
             _("You have no membership to renew yet: choose a membership to join."),
             code="no_membership",
         )
+    if period.end_reason == "suspended":
+        raise ValidationError(
+            _("Your membership is suspended; contact us to have it reinstated."),
+            code="suspended",
+        )
+    if period.end_reason == "resigned":
+        raise ValidationError(
+            _("You resigned your membership; apply again to rejoin."), code="resigned"
+        )
     grace_ends = period.ends_on + timedelta(days=rules.grace_days)
     if today > grace_ends:
         raise ValidationError(
@@ -251,12 +260,13 @@ def membership_renewal_fulfil(line: InvoiceLine) -> None:
 
 
 def _due(offset: int, today: date):
-    """Latest periods of active accounts ending `offset` days from `today`, not yet reminded."""
+    """Latest periods of active accounts ending `offset` days from `today`, not yet reminded
+    (suspended and resigned members are not asked to renew)."""
     later = MembershipPeriod.objects.filter(user=OuterRef("user"), ends_on__gt=OuterRef("ends_on"))
     reminded = RenewalReminder.objects.filter(period=OuterRef("pk"), offset=offset)
     return (
         MembershipPeriod.objects.filter(
-            ends_on=today + timedelta(days=offset), user__is_active=True
+            ends_on=today + timedelta(days=offset), user__is_active=True, end_reason=""
         )
         .exclude(Exists(later))
         .exclude(Exists(reminded))

@@ -295,3 +295,77 @@ def application_resubmit(
     application.save(update_fields=[*changed, "status", "updated_at"])
     log(application, "tide.membership.resubmit", user=by, data={"changed": changed})
     return application
+
+
+def _standing_email(period: MembershipPeriod, template: str, **context) -> None:
+    email_send_template(
+        f"membership/email/{template}",
+        to=period.user.email,
+        context={
+            "name": period.user.get_short_name(),
+            "period": period,
+            "portal_url": settings.SITE_URL + reverse("membership:portal"),
+            **context,
+        },
+    )
+
+
+def _current_period(user: User, today: date) -> MembershipPeriod:
+    period = (
+        MembershipPeriod.objects.select_for_update()
+        .filter(pk__in=MembershipPeriod.objects.filter(user=user).current(today).values("pk"))
+        .order_by("-ends_on")
+        .first()
+    )
+    if period is None:
+        raise ValidationError(_("This person has no active membership."), code="not_active")
+    return period
+
+
+@transaction.atomic
+def membership_end_early(
+    *, user: User, reason: str, note: str, by: User | None, today: date | None = None
+) -> MembershipPeriod:
+    """Suspend (staff, with a note the member is sent) or record a resignation: the current
+    period ends today, benefits stop at once (directory listing, member prices), no grace."""
+    from .models import EndReason
+
+    if reason not in EndReason.values:
+        raise ValidationError(_("Choose suspend or resign."), code="reason")
+    note = note.strip()
+    if reason == EndReason.SUSPENDED and not note:
+        raise ValidationError(_("Say why the membership is suspended."), code="note")
+    today = today or timezone.localdate()
+    period = _current_period(user, today)
+    period.ended_early_on = today
+    period.end_reason = reason
+    period.end_note = note
+    period.save(update_fields=["ended_early_on", "end_reason", "end_note"])
+    log(period.application or period, f"tide.membership.{reason}", user=by, data={"note": note})
+    _standing_email(period, f"membership_{reason}", note=note)
+    return period
+
+
+@transaction.atomic
+def membership_reinstate(*, user: User, by: User, today: date | None = None) -> MembershipPeriod:
+    """Lift a suspension: the period it cut short runs to its end again."""
+    from .models import EndReason
+
+    today = today or timezone.localdate()
+    period = (
+        MembershipPeriod.objects.select_for_update()
+        .filter(user=user, end_reason=EndReason.SUSPENDED, ends_on__gte=today)
+        .order_by("-ends_on")
+        .first()
+    )
+    if period is None:
+        raise ValidationError(
+            _("Only a suspended membership whose period has not ended can be reinstated."),
+            code="not_suspended",
+        )
+    period.ended_early_on = None
+    period.end_reason = ""
+    period.save(update_fields=["ended_early_on", "end_reason"])
+    log(period.application or period, "tide.membership.reinstate", user=by)
+    _standing_email(period, "membership_reinstated")
+    return period

@@ -56,8 +56,12 @@ def _blocked(request: HttpRequest) -> HttpResponse | None:
     if open_application := Application.objects.open().filter(user=request.user).first():
         messages.info(request, _("You already have an application in progress."))
         return redirect("membership:application", pk=open_application.pk)
-    if membership_status(request.user) in (MemberStatus.ACTIVE, MemberStatus.IN_GRACE):
+    status = membership_status(request.user)
+    if status in (MemberStatus.ACTIVE, MemberStatus.IN_GRACE):
         messages.info(request, _("You are already a member."))
+        return redirect("membership:portal")
+    if status == MemberStatus.SUSPENDED:
+        messages.error(request, _("Your membership is suspended; contact us to reinstate it."))
         return redirect("membership:portal")
     return None
 
@@ -113,7 +117,15 @@ def _invoice(application: Application) -> Invoice | None:
 def portal(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     periods = list(MembershipPeriod.objects.filter(user=request.user).select_related("level"))
-    current = next((p for p in periods if p.starts_on <= today <= p.ends_on), None)
+    current = next(
+        (
+            p
+            for p in periods
+            if p.starts_on <= today <= p.ends_on
+            and not (p.ended_early_on and p.ended_early_on <= today)
+        ),
+        None,
+    )
     application = Application.objects.filter(user=request.user).select_related("level").first()
     return TemplateResponse(
         request,

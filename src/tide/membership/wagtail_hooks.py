@@ -10,7 +10,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from tide.lib.pagecache import page_cache_clear
 
-from . import admin_views, register_views
+from . import admin_views, member_import_views, register_views
 from .models import Application, MembershipLevel
 
 
@@ -71,6 +71,26 @@ def membership_urls():
             name="membership_admin_request_info",
         ),
         path("membership/members/", admin_views.member_list, name="membership_admin_members"),
+        path(
+            "membership/members/import/",
+            member_import_views.member_import_index,
+            name="membership_admin_member_imports",
+        ),
+        path(
+            "membership/members/import/<int:pk>/",
+            member_import_views.member_import_map,
+            name="membership_admin_member_import",
+        ),
+        path(
+            "membership/members/<int:pk>/",
+            admin_views.member_detail,
+            name="membership_admin_member",
+        ),
+        path(
+            "membership/members/<int:pk>/standing/",
+            admin_views.member_standing,
+            name="membership_admin_member_standing",
+        ),
         path(
             "membership/registers/",
             register_views.register_index,
@@ -154,6 +174,14 @@ class InfoFormatter(LogFormatter):
         return (log_entry.data or {}).get("message", "")
 
 
+class NoteFormatter(LogFormatter):
+    label = _("Suspend membership")
+    message = _("Membership suspended")
+
+    def format_comment(self, log_entry) -> str:
+        return (log_entry.data or {}).get("note", "")
+
+
 @hooks.register("register_log_actions")
 def membership_log_actions(actions):
     actions.register_action(
@@ -173,6 +201,16 @@ def membership_log_actions(actions):
         _("Applicant sent more information; back to review"),
     )
     actions.register_action("tide.membership.renew", _("Renew membership"), _("Renewal invoiced"))
+    actions.register_action("tide.membership.suspended")(NoteFormatter)
+    actions.register_action(
+        "tide.membership.resigned", _("Record resignation"), _("Resignation recorded")
+    )
+    actions.register_action(
+        "tide.membership.reinstate", _("Reinstate membership"), _("Membership reinstated")
+    )
+    actions.register_action(
+        "tide.membership.member_import", _("Import members"), _("Members imported")
+    )
     actions.register_action(
         "tide.membership.register_import",
         _("Import a college register"),
