@@ -5,8 +5,6 @@ application with no human step; members found on it get the directory's "verifie
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,10 +17,10 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from tide.accounts.models import User
+from tide.lib.csvimport import csv_headers, csv_records
 
 from .models import Application, RegisterEntry, RegisterImport
 
-MAX_REGISTER_BYTES = 20 * 1024 * 1024
 MAX_REGISTER_ROWS = 200_000
 
 
@@ -54,38 +52,6 @@ def names_match(register_name: str, legal_name: str) -> bool:
     return len(shorter) >= 2 and shorter <= longer
 
 
-def register_decode(content: bytes) -> str:
-    """UTF-8 (with or without Excel's byte-order mark) or Windows-1252, or a clear refusal."""
-    if len(content) > MAX_REGISTER_BYTES:
-        raise ValidationError(_("The file is larger than 20 MB."), code="too_large")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(
-        _("The file is not text in UTF-8 or Windows-1252. Save it as “CSV UTF-8” and try again."),
-        code="encoding",
-    )
-
-
-def register_headers(text: str) -> list[str]:
-    """The column names of the first row; an empty or headerless file is refused."""
-    try:
-        headers = next(csv.reader(io.StringIO(text)), [])
-    except csv.Error as error:
-        raise ValidationError(
-            _("The file could not be read as CSV: %(error)s") % {"error": error}, code="csv"
-        ) from error
-    headers = [header.strip() for header in headers]
-    if len([header for header in headers if header]) < 2:
-        raise ValidationError(
-            _("The first row must name the columns (at least a number and a name)."),
-            code="headers",
-        )
-    return headers
-
-
 @dataclass(frozen=True)
 class RegisterRow:
     number: str
@@ -96,7 +62,7 @@ class RegisterRow:
 
 def register_rows(draft: RegisterImport) -> list[RegisterRow]:
     """Every row of the upload under the mapping; rows without a number or name are skipped."""
-    headers = register_headers(draft.csv_text)
+    headers = csv_headers(draft.csv_text)
     for column in (draft.number_column, draft.name_column):
         if column not in headers:
             raise ValidationError(
@@ -107,28 +73,21 @@ def register_rows(draft: RegisterImport) -> list[RegisterRow]:
         raise ValidationError(_("The status column is not in the file."), code="mapping")
     active_values = {value.strip().casefold() for value in draft.active_values.split(",")}
     rows = []
-    reader = csv.DictReader(io.StringIO(draft.csv_text), fieldnames=headers)
-    next(reader)  # the header row
-    try:
-        for index, record in enumerate(reader):
-            if index >= MAX_REGISTER_ROWS:
-                raise ValidationError(
-                    _("The file has more than %(max)s rows.") % {"max": f"{MAX_REGISTER_ROWS:,}"},
-                    code="too_many_rows",
-                )
-            number = number_key(record.get(draft.number_column) or "")
-            name = (record.get(draft.name_column) or "").strip()[:200]
-            if not number or not name:
-                continue
-            status = (
-                (record.get(draft.status_column) or "").strip()[:100] if draft.status_column else ""
+    for index, (_line, record) in enumerate(csv_records(draft.csv_text, headers)):
+        if index >= MAX_REGISTER_ROWS:
+            raise ValidationError(
+                _("The file has more than %(max)s rows.") % {"max": f"{MAX_REGISTER_ROWS:,}"},
+                code="too_many_rows",
             )
-            active = status.casefold() in active_values if draft.status_column else True
-            rows.append(RegisterRow(number=number, name=name, status=status, active=active))
-    except csv.Error as error:
-        raise ValidationError(
-            _("The file could not be read as CSV: %(error)s") % {"error": error}, code="csv"
-        ) from error
+        number = number_key(record.get(draft.number_column) or "")
+        name = (record.get(draft.name_column) or "").strip()[:200]
+        if not number or not name:
+            continue
+        status = (
+            (record.get(draft.status_column) or "").strip()[:100] if draft.status_column else ""
+        )
+        active = status.casefold() in active_values if draft.status_column else True
+        rows.append(RegisterRow(number=number, name=name, status=status, active=active))
     return rows
 
 

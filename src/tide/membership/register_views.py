@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
+from tide.lib.csvimport import MAX_UPLOAD_BYTES, csv_decode, csv_headers
 
 from .models import Application, RegisterImport
 from .register import (
@@ -21,8 +22,6 @@ from .register import (
     names_match,
     number_key,
     register_commit,
-    register_decode,
-    register_headers,
     register_rows,
 )
 
@@ -86,8 +85,8 @@ def register_index(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                text = register_decode(upload.read(20 * 1024 * 1024 + 1))
-                register_headers(text)
+                text = csv_decode(upload.read(MAX_UPLOAD_BYTES + 1))
+                csv_headers(text)
             except ValidationError as error:
                 form.add_error("file", error)
             else:
@@ -141,7 +140,7 @@ def _dry_run(draft: RegisterImport) -> dict:
 @staff_permission_required(PERMISSION)
 def register_map(request: HttpRequest, pk: int) -> HttpResponse:
     draft = get_object_or_404(RegisterImport, pk=pk, status=RegisterImport.Status.DRAFT)
-    headers = register_headers(draft.csv_text)
+    headers = csv_headers(draft.csv_text)
     initial = {
         "number_column": draft.number_column or _guess(headers, "number", "registration", "reg"),
         "name_column": draft.name_column or _guess(headers, "name"),
