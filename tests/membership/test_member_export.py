@@ -53,10 +53,10 @@ def test_officer_downloads_every_member_with_level_status_and_expiry(client, off
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     header, *rows = _rows(response)
-    assert header == ["Last name", "First name", "Email", "Level", "Status", "Ends on"]
-    assert [row[:5] for row in rows] == [
-        ["Côté", "Amélie", "amelie@example.com", "RMT", "active"],
-        ["Old", "Olga", "old@example.com", "RMT", "lapsed"],
+    assert header == ["Last name", "First name", "Email", "Level", "Province", "Status", "Ends on"]
+    assert [row[:6] for row in rows] == [
+        ["Côté", "Amélie", "amelie@example.com", "RMT", "", "active"],
+        ["Old", "Olga", "old@example.com", "RMT", "", "lapsed"],
     ]
 
 

@@ -92,3 +92,42 @@ def test_members_list_is_paginated(client, officer, rmt):
 
     assert "Name000" in first and "Name054" not in first
     assert "Name054" in second
+
+
+def test_filters_by_level_province_expiry_and_name_combine(client, officer, rmt):
+    from tests.membership.factories import make_level
+    from tide.membership.models import Application
+
+    student = make_level(name="Student", slug="student", requires_registration_number=False)
+    add_member(1, rmt, ends_in_days=20)  # RMT, expiring soon
+    add_member(2, rmt, ends_in_days=200)  # RMT, later
+    add_member(3, student, ends_in_days=20)  # student, expiring soon
+    for n, province in ((1, "BC"), (2, "BC"), (3, "ON")):
+        user = __import__("tide.accounts.models", fromlist=["User"]).User.objects.get(
+            email=f"member{n}@example.com"
+        )
+        Application.objects.create(
+            user=user, level=rmt, legal_name="x", phone="1", province=province, status="approved"
+        )
+    client.force_login(officer)
+
+    def shown(**query) -> set[str]:
+        text = client.get(MEMBERS, query).content.decode()
+        return {f"member{n}@" for n in (1, 2, 3) if f"member{n}@" in text}
+
+    assert shown(level="rmt") == {"member1@", "member2@"}
+    assert shown(province="BC") == {"member1@", "member2@"}
+    assert shown(expiring="30") == {"member1@", "member3@"}
+    assert shown(level="rmt", expiring="30", province="BC") == {"member1@"}
+    assert shown(q="Name003") == {"member3@"}
+    # Nonsense is ignored, never an error.
+    assert shown(expiring="9999", province="XX", status="<b>") == {
+        "member1@",
+        "member2@",
+        "member3@",
+    }
+    export = client.get(
+        reverse("membership_admin_members_export"), {"level": "rmt", "province": "BC"}
+    )
+    body = b"".join(export.streaming_content).decode()
+    assert "member1@" in body and "member3@" not in body and ",BC," in body

@@ -4,6 +4,7 @@ the members list."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -24,11 +25,13 @@ from wagtail.models import ModelLogEntry
 from tide.accounts.models import User
 from tide.billing.models import Invoice
 from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
+from tide.lib.canada import PROVINCES
 from tide.lib.csvexport import csv_response
 
 from .forms import MessageForm, ReasonForm
 from .models import (
     Application,
+    MembershipLevel,
     MembershipPeriod,
     MembershipSettings,
     MemberStatus,
@@ -217,9 +220,38 @@ MEMBER_FILTERS = [
 ]
 
 
-def _members(status: str, today: date, grace_days: int):
-    """Everyone who has ever held a membership, with their latest level and status, filtered
-    by `status` ("" for all): one query whatever the number of members."""
+EXPIRING_CHOICES = (30, 60, 90)
+PROVINCE_CODES = {code for code, _name in PROVINCES}
+
+
+@dataclass(frozen=True)
+class MemberFilters:
+    """What the members list and its CSV are narrowed to, read from the query string (anything
+    unknown is ignored, never an error)."""
+
+    status: str = ""
+    level: str = ""
+    province: str = ""
+    expiring: int = 0  # active members whose period ends within this many days
+    query: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> MemberFilters:
+        get = request.GET
+        status = get.get("status", "")
+        expiring = get.get("expiring", "")
+        return cls(
+            status=status if status in MemberStatus.values and status != "applicant" else "",
+            level=get.get("level", "")[:100],
+            province=get.get("province", "") if get.get("province") in PROVINCE_CODES else "",
+            expiring=int(expiring) if expiring in {str(d) for d in EXPIRING_CHOICES} else 0,
+            query=get.get("q", "").strip()[:100],
+        )
+
+
+def _members(filters: MemberFilters, today: date, grace_days: int):
+    """Everyone who has ever held a membership, with their latest level, province and status,
+    narrowed by `filters`: one query whatever the number of members."""
     periods = MembershipPeriod.objects.filter(user=OuterRef("pk"))
     latest = periods.order_by("-ends_on", "-id")
     members = (
@@ -231,13 +263,34 @@ def _members(status: str, today: date, grace_days: int):
                 periods.filter(ends_on__lt=today).order_by("-ends_on").values("ends_on")[:1]
             ),
             level_name=Subquery(latest.values("level__name")[:1]),
+            level_slug=Subquery(latest.values("level__slug")[:1]),
+            province=Subquery(
+                Application.objects.filter(user=OuterRef("pk"), status="approved")
+                .order_by("-decided_at", "-id")
+                .values("province")[:1]
+            ),
             # The latest period's early end (suspension, resignation), if it has come.
             ended_early=Subquery(latest.filter(ended_early_on__lte=today).values("end_reason")[:1]),
         )
         .order_by("last_name", "first_name", "email")
     )
+    if filters.level:
+        members = members.filter(level_slug=filters.level)
+    if filters.province:
+        members = members.filter(province=filters.province)
+    if filters.query:
+        members = members.filter(
+            Q(email__icontains=filters.query)
+            | Q(first_name__icontains=filters.query)
+            | Q(last_name__icontains=filters.query)
+        )
+    if filters.expiring:
+        members = members.filter(
+            is_current=True, last_ends_on__lte=today + timedelta(days=filters.expiring)
+        )
     grace_starts = today - timedelta(days=grace_days)
     not_ended_early = Q(ended_early__isnull=True) | Q(ended_early="")
+    status = filters.status
     if status == MemberStatus.ACTIVE:
         return members.filter(is_current=True)
     if status in (MemberStatus.SUSPENDED, MemberStatus.RESIGNED):
@@ -254,19 +307,14 @@ def _members(status: str, today: date, grace_days: int):
     return members
 
 
-def _status_filter(request: HttpRequest) -> str:
-    status = request.GET.get("status", "")
-    return status if status in MemberStatus.values and status != MemberStatus.APPLICANT else ""
-
-
 @staff_permission_required("membership.view_membershipperiod")
 def member_list(request: HttpRequest) -> HttpResponse:
     """The members list: three queries whatever the number of members (the count, the page
     and the settings)."""
     today = timezone.localdate()
     grace_days = MembershipSettings.load().grace_days
-    status = _status_filter(request)
-    members = _members(status, today, grace_days)
+    filters = MemberFilters.from_request(request)
+    members = _members(filters, today, grace_days)
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("p"))
     rows = [
         {
@@ -289,8 +337,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "rows": rows,
-            "status": status,
+            "status": filters.status,
             "filters": MEMBER_FILTERS,
+            "selected": filters,
+            "levels": MembershipLevel.objects.order_by("sort_order", "name"),
+            "provinces": PROVINCES,
+            "expiring_choices": EXPIRING_CHOICES,
             "header_title": _("Members"),
             "breadcrumbs_items": admin_breadcrumbs(("", _("Members"))),
         },
@@ -302,14 +354,23 @@ def member_export(request: HttpRequest) -> StreamingHttpResponse:
     """The members list (with its status filter) as CSV, streamed in chunks."""
     today = timezone.localdate()
     grace_days = MembershipSettings.load().grace_days
-    members = _members(_status_filter(request), today, grace_days)
-    header = [_("Last name"), _("First name"), _("Email"), _("Level"), _("Status"), _("Ends on")]
+    members = _members(MemberFilters.from_request(request), today, grace_days)
+    header = [
+        _("Last name"),
+        _("First name"),
+        _("Email"),
+        _("Level"),
+        _("Province"),
+        _("Status"),
+        _("Ends on"),
+    ]
     rows = (
         [
             user.last_name,
             user.first_name,
             user.email,
             user.level_name,
+            user.province or "",
             status_from(
                 user.last_ended_on,
                 current=user.is_current,
