@@ -278,3 +278,66 @@ def test_five_renew_clicks_at_once_make_one_invoice(member, rmt):
     assert len(errors) == 4
     assert all(isinstance(error, RenewalInvoiceOpen) for error in errors)
     assert Invoice.objects.filter(customer=member).count() == 1
+
+
+# --- Changing level with the new year ------------------------------------------------------
+
+
+def test_renewing_as_another_level_bills_it_and_the_next_year_is_at_that_level(client, member, rmt):
+    from .factories import make_level
+
+    retired = make_level(
+        name="Retired",
+        slug="retired",
+        annual_price_cents=90_00,
+        admin_fee_cents=0,
+        requires_registration_number=False,
+    )
+    period = make_period(member, rmt, ends_on=today() + timedelta(days=30))
+    client.force_login(member)
+
+    page = client.get(RENEW, {"level": "retired"}).content.decode()
+    assert "Renew as Retired (instead of RMT)" in page and "$90.00" in page
+    assert Invoice.objects.count() == 0
+
+    client.post(RENEW, {"level": "retired"})
+    invoice = Invoice.objects.get()
+    line = invoice.lines.get()
+    assert (line.unit_price_cents, line.reference) == (90_00, f"{period.pk}/{retired.pk}")
+    assert "Retired" in line.description
+    # The open invoice is found again whichever level it was for.
+    assert "Pay invoice" in client.get(RENEW).content.decode()
+
+    pay(invoice)
+
+    renewed = MembershipPeriod.objects.get(renewal_of=period)
+    assert renewed.level == retired
+    period.refresh_from_db()
+    assert period.level == rmt  # the year already paid for stays as it was
+
+
+def test_a_level_needing_a_registration_number_is_refused_without_one(client, member):
+    from .factories import make_level
+
+    student = make_level(
+        name="Student", slug="student", annual_price_cents=50_00, requires_registration_number=False
+    )
+    make_period(member, student, ends_on=today() + timedelta(days=30))
+    make_level()  # RMT, which needs a registration number
+    client.force_login(member)
+
+    page = client.get(RENEW, {"level": "rmt"}).content.decode()
+    client.post(RENEW, {"level": "rmt"})
+
+    assert "RMT needs a registration number" in page
+    assert Invoice.objects.count() == 0
+
+
+def test_an_unknown_level_is_refused_with_a_message(client, member, rmt):
+    make_period(member, rmt, ends_on=today() + timedelta(days=30))
+    client.force_login(member)
+
+    response = client.post(RENEW, {"level": "platinum<script>"}, follow=True)
+
+    assert "Choose one of the membership levels offered" in response.content.decode()
+    assert Invoice.objects.count() == 0

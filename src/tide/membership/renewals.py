@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -35,7 +35,13 @@ from tide.billing.services import LineSpec, invoice_create, invoice_issue
 from tide.lib.canada import PROVINCES
 from tide.mailing.transactional import email_send_template
 
-from .models import Application, MembershipPeriod, MembershipSettings, RenewalReminder
+from .models import (
+    Application,
+    MembershipLevel,
+    MembershipPeriod,
+    MembershipSettings,
+    RenewalReminder,
+)
 
 if TYPE_CHECKING:
     from tide.billing.models import InvoiceLine
@@ -68,6 +74,11 @@ class RenewalQuote:
     starts_on: date
     ends_on: date
     lines: list[LineSpec]
+    level: MembershipLevel  # the period's level, or the one the member moves to
+
+    @property
+    def changes_level(self) -> bool:
+        return self.level.pk != self.period.level_id
 
     @property
     def late(self) -> bool:
@@ -107,16 +118,20 @@ def renewal_open_invoice(period: MembershipPeriod) -> Invoice | None:
             customer_id=period.user_id,
             status=Invoice.Status.OPEN,
             lines__kind=RENEWAL_KIND,
-            lines__reference=str(period.pk),
+        )
+        .filter(
+            Q(lines__reference=str(period.pk)) | Q(lines__reference__startswith=f"{period.pk}/")
         )
         .order_by("-issued_at")
         .first()
     )
 
 
-def renewal_quote(*, user: User, today: date) -> RenewalQuote:
-    """What renewing on `today` bills; ValidationError (code no_membership, lapsed, too_early
-    or open_invoice, the last a `RenewalInvoiceOpen`) when there is nothing to renew."""
+def renewal_quote(*, user: User, today: date, level: MembershipLevel | None = None) -> RenewalQuote:
+    """What renewing on `today` bills, at the period's level or at `level` (a change of level
+    takes effect with the new year); ValidationError (code no_membership, lapsed, too_early,
+    level, needs_registration or open_invoice, the last a `RenewalInvoiceOpen`) when there is
+    nothing to renew."""
     rules = MembershipSettings.load()
     period = latest_period(user)
     if period is None:
@@ -155,18 +170,35 @@ def renewal_quote(*, user: User, today: date) -> RenewalQuote:
         )
     if invoice := renewal_open_invoice(period):
         raise RenewalInvoiceOpen(invoice)
+    level = level or period.level
+    if level.pk != period.level_id:
+        if not level.active:
+            raise ValidationError(_("This membership level is not open."), code="level")
+        application = period.application or Application.objects.filter(user=user).first()
+        if level.requires_registration_number and not (
+            application and application.registration_number
+        ):
+            raise ValidationError(
+                _(
+                    "%(level)s needs a registration number with your college, which we do not "
+                    "have for you: apply for it instead."
+                )
+                % {"level": level.name},
+                code="needs_registration",
+            )
     starts_on, ends_on = next_period_dates(period, today, rules)
     lines = [
         LineSpec(
             kind=RENEWAL_KIND,
             description=_("Membership renewal — %(level)s, %(start)s to %(end)s")
             % {
-                "level": period.level.name,
+                "level": level.name,
                 "start": date_format(starts_on, "j M Y"),
                 "end": date_format(ends_on, "j M Y"),
             },
-            unit_price_cents=period.level.annual_price_cents,
-            reference=str(period.pk),
+            unit_price_cents=level.annual_price_cents,
+            # "period/level" when the member moves to another level with the new year.
+            reference=str(period.pk) if level.pk == period.level_id else f"{period.pk}/{level.pk}",
             taxable=rules.dues_taxable,
         )
     ]
@@ -181,7 +213,9 @@ def renewal_quote(*, user: User, today: date) -> RenewalQuote:
                 taxable=rules.dues_taxable,
             )
         )
-    return RenewalQuote(period=period, starts_on=starts_on, ends_on=ends_on, lines=lines)
+    return RenewalQuote(
+        period=period, starts_on=starts_on, ends_on=ends_on, lines=lines, level=level
+    )
 
 
 def _province_for(user: User, period: MembershipPeriod) -> str:
@@ -197,7 +231,9 @@ def _province_for(user: User, period: MembershipPeriod) -> str:
     return province if province in dict(PROVINCES) else "ON"
 
 
-def membership_renew(*, user: User, today: date | None = None) -> Invoice:
+def membership_renew(
+    *, user: User, today: date | None = None, level: MembershipLevel | None = None
+) -> Invoice:
     """Bill the renewal of `user`'s latest period: an issued invoice with a full year's dues
     at their level and, after the period ended, the late fee. No staff review: paying it
     adds the next period.
@@ -208,7 +244,7 @@ def membership_renew(*, user: User, today: date | None = None) -> Invoice:
     today = today or timezone.localdate()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
-        quote = renewal_quote(user=user, today=today)
+        quote = renewal_quote(user=user, today=today, level=level)
         invoice = invoice_create(
             customer=user,
             province=_province_for(user, quote.period),
@@ -220,7 +256,7 @@ def membership_renew(*, user: User, today: date | None = None) -> Invoice:
             quote.period,
             "tide.membership.renew",
             user=user,
-            data={"invoice": invoice.number, "late": quote.late},
+            data={"invoice": invoice.number, "late": quote.late, "level": quote.level.name},
         )
     return invoice
 
@@ -232,10 +268,11 @@ def membership_renewal_fulfil(line: InvoiceLine) -> None:
     Idempotent: a period is renewed at most once (the database holds `renewal_of` unique, and
     the renewed period's row is locked while we look).
     """
+    period_id, _slash, level_id = line.reference.partition("/")
     period = (
         MembershipPeriod.objects.select_for_update()
         .select_related("level")
-        .filter(pk=int(line.reference))
+        .filter(pk=int(period_id))
         .first()
     )
     if period is None or MembershipPeriod.objects.filter(renewal_of=period).exists():
@@ -243,7 +280,7 @@ def membership_renewal_fulfil(line: InvoiceLine) -> None:
     starts_on, ends_on = next_period_dates(period, timezone.localdate(), MembershipSettings.load())
     renewed = MembershipPeriod.objects.create(
         user_id=period.user_id,
-        level=period.level,
+        level_id=int(level_id) if level_id else period.level_id,
         starts_on=starts_on,
         ends_on=ends_on,
         renewal_of=period,

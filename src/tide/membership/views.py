@@ -162,9 +162,15 @@ def _renewal_links(latest: MembershipPeriod | None, today) -> dict:
 def renew(request: HttpRequest) -> HttpResponse:
     """GET shows what renewing bills (nothing changes); POST issues the renewal invoice."""
     today = timezone.localdate()
+    level = None
+    if slug := (request.POST.get("level") or request.GET.get("level") or "").strip():
+        level = MembershipLevel.objects.filter(slug=slug[:50], active=True).first()
+        if level is None:
+            messages.error(request, _("Choose one of the membership levels offered."))
+            return redirect("membership:renew")
     if request.method == "POST":
         try:
-            invoice = membership_renew(user=request.user, today=today)
+            invoice = membership_renew(user=request.user, today=today, level=level)
         except RenewalInvoiceOpen as pending:  # a double click: the first one went through
             messages.info(request, pending.messages[0])
             return redirect(pending.invoice.get_absolute_url())
@@ -175,7 +181,7 @@ def renew(request: HttpRequest) -> HttpResponse:
         return redirect(invoice.get_absolute_url())
     quote = problem = pending = None
     try:
-        quote = renewal_quote(user=request.user, today=today)
+        quote = renewal_quote(user=request.user, today=today, level=level)
     except RenewalInvoiceOpen as error:
         pending = error.invoice
         problem = error
@@ -190,6 +196,7 @@ def renew(request: HttpRequest) -> HttpResponse:
             "problem": problem.messages[0] if problem else "",
             "problem_code": problem.code if problem else "",
             "pending": pending,
+            "levels": MembershipLevel.objects.filter(active=True).order_by("sort_order", "name"),
         },
     )
 
