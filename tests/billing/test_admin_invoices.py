@@ -378,3 +378,28 @@ def test_issuing_twice_is_refused_with_a_message(client, bookkeeper, invoice):
     response = client.post(_url("billing_admin_invoice_issue", invoice), follow=True)
 
     assert "Only a draft invoice can be issued." in response.content.decode()
+
+
+def test_stripe_events_are_listed_for_billing_staff_with_unhandled_ones_first(
+    client, bookkeeper, staff_without_permission, member
+):
+    from tide.billing.models import StripeEvent
+
+    StripeEvent.objects.create(
+        event_id="evt_done", type="checkout.session.completed", processed_at=timezone.now()
+    )
+    StripeEvent.objects.create(event_id="evt_stuck", type="checkout.session.completed")
+    url = reverse("billing_admin_stripe_events")
+
+    anonymous = client.get(url)
+    client.force_login(member)
+    as_member = client.get(url)
+    client.force_login(staff_without_permission)
+    as_other_staff = client.get(url)
+    client.force_login(bookkeeper)
+    page = client.get(url).content.decode()
+
+    assert anonymous.status_code == 302 and as_member.status_code in (302, 403)
+    assert as_other_staff.status_code == 403
+    assert page.index("evt_stuck") < page.index("evt_done")
+    assert "not handled" in page

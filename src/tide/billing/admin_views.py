@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,7 +19,7 @@ from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
 from tide.lib.money import format_cad
 
 from .forms import PaidOutForm, PaymentForm, RefundForm, VoidForm
-from .models import CreditNote, Invoice, Payment
+from .models import CreditNote, Invoice, Payment, StripeEvent
 from .services import (
     invoice_issue,
     invoice_void,
@@ -276,3 +276,22 @@ def credit_note_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
         card_refund_send.enqueue(note.pk, payment.external_id)
         messages.success(request, _("Card refund %(number)s sent again.") % {"number": note.number})
     return redirect("billing_admin_invoice", pk=note.invoice_id)
+
+
+@staff_permission_required("billing.view_invoice")
+def stripe_event_index(request: HttpRequest) -> HttpResponse:
+    """What Stripe told us, newest first: the place to look when a card payment went missing.
+    Events not yet handled (a failure half-way) are shown first."""
+    events = StripeEvent.objects.order_by(F("processed_at").asc(nulls_first=True), "-received_at")
+    page = Paginator(events, INVOICES_PER_PAGE).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "billing/admin/stripe_events.html",
+        {
+            "page_obj": page,
+            "header_title": _("Stripe events"),
+            "breadcrumbs_items": admin_breadcrumbs(
+                (reverse("billing_admin_invoices"), _("Invoices")), ("", _("Stripe events"))
+            ),
+        },
+    )

@@ -31,6 +31,11 @@ def billing_urls():
     return [
         path("billing/invoices/", admin_views.invoice_index, name="billing_admin_invoices"),
         path(
+            "billing/stripe-events/",
+            admin_views.stripe_event_index,
+            name="billing_admin_stripe_events",
+        ),
+        path(
             "billing/invoices/<int:pk>/", admin_views.invoice_detail, name="billing_admin_invoice"
         ),
         path(
