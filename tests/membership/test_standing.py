@@ -148,3 +148,35 @@ def test_staff_who_may_only_view_members_see_no_standing_buttons(
 
     assert "Record resignation" not in page
     assert action.status_code == 403
+
+
+def test_officers_keep_notes_on_a_member_that_the_member_can_download(
+    client, officer, member, period
+):
+    import json
+
+    client.force_login(officer)
+    url = reverse("membership_admin_member_note", args=[member.pk])
+
+    empty = client.post(url, {"text": "   "}, follow=True).content.decode()
+    client.post(url, {"text": "Called about the <b>insurance</b> form."})
+    page = client.get(reverse("membership_admin_member", args=[member.pk])).content.decode()
+
+    assert "Write the note first" in empty
+    assert "Called about the &lt;b&gt;insurance&lt;/b&gt; form." in page
+    client.force_login(member)
+    data = json.loads(client.get(reverse("accounts:data_export")).content)
+    assert data["membership"]["staff_notes"][0]["text"].startswith("Called about")
+
+
+def test_members_and_other_staff_cannot_add_notes(client, member, staff_without_permission, period):
+    from tide.membership.models import MemberNote
+
+    url = reverse("membership_admin_member_note", args=[member.pk])
+    client.force_login(member)
+    as_member = client.post(url, {"text": "hi"})
+    client.force_login(staff_without_permission)
+    as_staff = client.post(url, {"text": "hi"})
+
+    assert as_member.status_code in (302, 403) and as_staff.status_code == 403
+    assert not MemberNote.objects.exists()

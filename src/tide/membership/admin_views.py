@@ -31,6 +31,7 @@ from tide.lib.csvexport import csv_response
 from .forms import MessageForm, ReasonForm
 from .models import (
     Application,
+    MemberNote,
     MembershipLevel,
     MembershipPeriod,
     MembershipSettings,
@@ -419,6 +420,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "periods": periods,
             "invoices": Invoice.objects.filter(customer=member).exclude(status="draft"),
             "history": history,
+            "notes": MemberNote.objects.filter(member=member).select_related("written_by"),
             "can_act": request.user.has_perm("membership.change_application"),
             "statuses": MemberStatus,
             "header_title": member.get_full_name() or member.email,
@@ -458,4 +460,19 @@ def member_standing(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, message)
+    return redirect("membership_admin_member", pk=member.pk)
+
+
+@require_POST
+@staff_permission_required("membership.change_application")
+def member_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=pk)
+    text = request.POST.get("text", "").strip()
+    if not text:
+        messages.error(request, _("Write the note first."))
+    elif len(text) > 2000:
+        messages.error(request, _("Keep a note under 2,000 characters."))
+    else:
+        MemberNote.objects.create(member=member, text=text, written_by=request.user)
+        messages.success(request, _("Note added."))
     return redirect("membership_admin_member", pk=member.pk)

@@ -669,3 +669,31 @@ class MemberImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class MemberNote(models.Model):
+    """Something staff want colleagues to know about a member (a phone call, an agreement).
+    Members do not see notes; they are in the member's data download."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="member_notes",
+    )
+    text = models.TextField(_("note"), max_length=2000)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("member note")
+        ordering = ["-written_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

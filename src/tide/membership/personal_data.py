@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tide.accounts.models import User
 
-from .models import Application, MembershipPeriod
+from .models import Application, MemberNote, MembershipPeriod
 
 APPLICATION_FIELDS = [
     "legal_name",
@@ -40,6 +40,10 @@ def membership_export(user: User) -> dict:
             {"level": period.level.name, "starts_on": period.starts_on, "ends_on": period.ends_on}
             for period in MembershipPeriod.objects.filter(user=user).select_related("level")
         ],
+        "staff_notes": [
+            {"written": note.written_at.isoformat(), "text": note.text}
+            for note in MemberNote.objects.filter(member=user)
+        ],
     }
 
 
@@ -57,3 +61,4 @@ def membership_erase(user: User) -> None:
         modalities="",
         decision_reason="",
     )
+    MemberNote.objects.filter(member=user).delete()

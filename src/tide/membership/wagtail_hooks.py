@@ -87,6 +87,11 @@ def membership_urls():
             name="membership_admin_member",
         ),
         path(
+            "membership/members/<int:pk>/notes/",
+            admin_views.member_note_add,
+            name="membership_admin_member_note",
+        ),
+        path(
             "membership/members/<int:pk>/standing/",
             admin_views.member_standing,
             name="membership_admin_member_standing",
