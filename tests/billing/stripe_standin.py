@@ -47,6 +47,10 @@ class StripeStandIn:
     requests: list[Received] = field(default_factory=list)
     sessions: dict[str, dict] = field(default_factory=dict)
     refunds: dict[str, dict] = field(default_factory=dict)
+    customers: dict[str, dict] = field(default_factory=dict)
+    setup_intents: dict[str, dict] = field(default_factory=dict)
+    payment_intents: dict[str, dict] = field(default_factory=dict)
+    decline: bool = False  # off-session charges are declined, as a card with no funds is
     _made: int = 0
     _by_key: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -74,6 +78,14 @@ class StripeStandIn:
                 return 200, self._session_create(received)
             if (received.method, received.path) == ("POST", "/v1/refunds"):
                 return 200, self._refund_create(received)
+            if (received.method, received.path) == ("POST", "/v1/customers"):
+                return 200, self._remember(received, self.customers, "cus", self._customer)
+            if (received.method, received.path) == ("POST", "/v1/payment_intents"):
+                return self._charge(received)
+            if received.method == "GET" and (
+                match := re.fullmatch(r"/v1/setup_intents/([\w-]+)", received.path)
+            ):
+                return 200, self.setup_intents[match[1]]
             if received.method == "GET" and (
                 match := re.fullmatch(r"/v1/checkout/sessions/([\w-]+)", received.path)
             ):
@@ -93,6 +105,8 @@ class StripeStandIn:
         if key and key in self._by_key:
             return self.sessions[self._by_key[key]]
         params = received.params
+        if params.get("mode") == "setup":
+            return self._setup_session_create(received, key)
         session = fixture("stripe_checkout_session.json")
         self._made += 1
         session_id = f"cs_test_tide{self._made:04d}"
@@ -114,6 +128,98 @@ class StripeStandIn:
         if key:
             self._by_key[key] = session_id
         return session
+
+    # -- saved cards ----------------------------------------------------------------------
+    def _remember(self, received: Received, store: dict, prefix: str, make) -> dict:
+        key = received.headers.get("Idempotency-Key")
+        if key and key in self._by_key:
+            return store[self._by_key[key]]
+        object_id = f"{prefix}_test_tide{len(store) + 1:04d}"
+        store[object_id] = make(object_id, received.params)
+        if key:
+            self._by_key[key] = object_id
+        return store[object_id]
+
+    @staticmethod
+    def _customer(object_id: str, params: dict) -> dict:
+        return {"id": object_id, "object": "customer", "email": params.get("email")}
+
+    def _setup_session_create(self, received: Received, key: str | None) -> dict:
+        self._made += 1
+        session_id = f"cs_test_tidesetup{self._made:04d}"
+        setup_intent = f"seti_test_tide{len(self.setup_intents) + 1:04d}"
+        self.setup_intents[setup_intent] = {
+            "id": setup_intent,
+            "object": "setup_intent",
+            "status": "requires_payment_method",
+            "customer": received.params.get("customer"),
+            "payment_method": None,
+        }
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "mode": "setup",
+            "status": "open",
+            "customer": received.params.get("customer"),
+            "setup_intent": setup_intent,
+            "metadata": {
+                k[len("metadata[") : -1]: v
+                for k, v in received.params.items()
+                if k.startswith("metadata[")
+            },
+            "url": f"https://checkout.stripe.com/c/setup/{session_id}",
+            "success_url": received.params["success_url"],
+        }
+        self.sessions[session_id] = session
+        if key:
+            self._by_key[key] = session_id
+        return session
+
+    def save_card(self, session_id: str, *, last4: str = "4242", brand: str = "visa") -> dict:
+        """What Stripe holds once the member has entered a card on the setup page."""
+        session = self.sessions[session_id]
+        session["status"] = "complete"
+        self.setup_intents[session["setup_intent"]].update(
+            status="succeeded",
+            payment_method={
+                "id": f"pm_test_tide{last4}",
+                "object": "payment_method",
+                "type": "card",
+                "card": {"brand": brand, "last4": last4, "exp_month": 12, "exp_year": 2030},
+            },
+        )
+        return session
+
+    def _charge(self, received: Received) -> tuple[int, dict]:
+        key = received.headers.get("Idempotency-Key")
+        if key and key in self._by_key:
+            return 200, self.payment_intents[self._by_key[key]]
+        if self.decline:
+            return 402, {
+                "error": {
+                    "type": "card_error",
+                    "code": "card_declined",
+                    "decline_code": "insufficient_funds",
+                    "message": "Your card has insufficient funds.",
+                }
+            }
+        intent_id = f"pi_test_tidecharge{len(self.payment_intents) + 1:04d}"
+        self.payment_intents[intent_id] = {
+            "id": intent_id,
+            "object": "payment_intent",
+            "amount": int(received.params["amount"]),
+            "currency": received.params["currency"],
+            "customer": received.params.get("customer"),
+            "payment_method": received.params.get("payment_method"),
+            "status": "succeeded",
+            "metadata": {"invoice": received.params.get("metadata[invoice]")},
+        }
+        if key:
+            self._by_key[key] = intent_id
+        return 200, self.payment_intents[intent_id]
+
+    def charges(self) -> list[Received]:
+        return [r for r in self.requests if (r.method, r.path) == ("POST", "/v1/payment_intents")]
 
     def refund_creations(self) -> list[Received]:
         return [r for r in self.requests if (r.method, r.path) == ("POST", "/v1/refunds")]

@@ -18,6 +18,6 @@ class BillingConfig(AppConfig):
 
         from tide.accounts.personal_data import register_personal_data
 
-        from .personal_data import billing_export
+        from .personal_data import billing_erase, billing_export
 
-        register_personal_data("invoices", export=billing_export)
+        register_personal_data("invoices", export=billing_export, erase=billing_erase)

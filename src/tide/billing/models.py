@@ -353,3 +353,42 @@ class CreditNote(models.Model):
     @property
     def amount_display(self) -> str:
         return format_cad(self.amount_cents)
+
+
+class SavedCard(models.Model):
+    """A member's card kept by Stripe for charges made while they are away (automatic
+    renewal). Tide stores Stripe's ids and what to show the member, never the card number."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="saved_card",
+    )
+    stripe_customer = models.CharField(_("Stripe customer"), max_length=255)
+    payment_method = models.CharField(_("Stripe payment method"), max_length=255, blank=True)
+    brand = models.CharField(_("card brand"), max_length=30, blank=True)
+    last4 = models.CharField(_("last four digits"), max_length=4, blank=True)
+    exp_month = models.PositiveSmallIntegerField(_("expiry month"), null=True, blank=True)
+    exp_year = models.PositiveSmallIntegerField(_("expiry year"), null=True, blank=True)
+    saved_at = models.DateTimeField(_("saved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("saved card")
+
+    def __str__(self) -> str:
+        return self.label if self.payment_method else _("no card yet")
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.payment_method)
+
+    @property
+    def label(self) -> str:
+        """'Visa ending 4242, expires 12/2030'."""
+        return _("%(brand)s ending %(last4)s, expires %(month)02d/%(year)s") % {
+            "brand": self.brand.title(),
+            "last4": self.last4,
+            "month": self.exp_month or 0,
+            "year": self.exp_year or "",
+        }

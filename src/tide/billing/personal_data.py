@@ -1,11 +1,11 @@
 """What billing holds about a person, for their data download. Invoices are not erased when
-an account closes: tax law keeps them for six years."""
+an account closes (tax law keeps them for six years); a saved card is."""
 
 from __future__ import annotations
 
 from tide.accounts.models import User
 
-from .models import Invoice
+from .models import Invoice, SavedCard
 
 
 def billing_export(user: User) -> list[dict]:
@@ -42,3 +42,7 @@ def billing_export(user: User) -> list[dict]:
         }
         for invoice in invoices
     ]
+
+
+def billing_erase(user: User) -> None:
+    SavedCard.objects.filter(user=user).delete()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 from wagtail.log_actions import log
 
-from .models import CheckoutSession, CreditNote, Invoice, Payment, StripeEvent
+from .models import CheckoutSession, CreditNote, Invoice, Payment, SavedCard, StripeEvent
 from .services import payment_record
 
 if TYPE_CHECKING:
@@ -164,6 +164,8 @@ def checkout_session_settle(
 
 
 def _on_session_paid(event: dict) -> str:
+    if event["data"]["object"].get("mode") == "setup":
+        return card_setup_settle(session=event["data"]["object"])
     created = datetime.fromtimestamp(event["created"], tz=UTC) if event.get("created") else None
     _payment, note = checkout_session_settle(
         session=event["data"]["object"],
@@ -273,3 +275,105 @@ def card_refund_send(credit_note_id: int, payment_intent: str) -> str:
         data={"number": note.number, "method": str(Payment.Method.STRIPE.label)},
     )
     return CreditNote.Refund.REFUNDED
+
+
+# --- Saved cards (automatic renewal) ---------------------------------------------------------
+
+
+class CardDeclined(Exception):
+    """An off-session charge Stripe refused; the message is Stripe's, for the member."""
+
+
+def card_setup_start(*, user, success_url: str, cancel_url: str) -> str:
+    """The URL of Stripe's page where `user` saves a card for later charges. A Stripe customer
+    is made once per member (the idempotency key is theirs)."""
+    if not stripe_enabled():
+        raise CardPaymentError(_("Card payments are not available."))
+    client = _client()
+    try:
+        card = SavedCard.objects.filter(user=user).first()
+        if card is None:
+            customer = client.v1.customers.create(
+                params={"email": user.email, "metadata": {"user": str(user.pk)}},
+                options={"idempotency_key": f"customer-{user.pk}"},
+            )
+            card, _created = SavedCard.objects.get_or_create(
+                user=user, defaults={"stripe_customer": customer.id}
+            )
+        session = client.v1.checkout.sessions.create(
+            params={
+                "mode": "setup",
+                "currency": "cad",
+                "customer": card.stripe_customer,
+                "payment_method_types": ["card"],
+                "metadata": {"user": str(user.pk), "purpose": "saved_card"},
+                "success_url": success_url,
+                "cancel_url": cancel_url,
+            },
+            # One setup page per member and minute: a double click gets the same one.
+            options={"idempotency_key": f"setup-{user.pk}-{int(timezone.now().timestamp()) // 60}"},
+        )
+    except _sdk().StripeError as error:
+        logger.warning("Stripe did not start a card setup for user %s: %s", user.pk, error)
+        raise CardPaymentError(
+            _("Saving a card is not available right now. Please try again in a few minutes.")
+        ) from error
+    return session.url
+
+
+def card_setup_settle(*, session: dict) -> str:
+    """A completed setup page: keep the card Stripe saved (replacing an older one)."""
+    card = SavedCard.objects.filter(stripe_customer=session.get("customer") or "-").first()
+    if card is None or session.get("status") != "complete":
+        return "setup for no member of ours" if card is None else "setup not complete"
+    setup_intent = _client().v1.setup_intents.retrieve(
+        session["setup_intent"], params={"expand": ["payment_method"]}
+    )
+    method = setup_intent.payment_method
+    details = method.card
+    SavedCard.objects.filter(pk=card.pk).update(
+        payment_method=method.id,
+        brand=details.brand,
+        last4=details.last4,
+        exp_month=details.exp_month,
+        exp_year=details.exp_year,
+        saved_at=timezone.now(),
+    )
+    log(card.user, "tide.billing.card_saved", data={"card": f"{details.brand} {details.last4}"})
+    return f"card saved for user {card.user_id}"
+
+
+def card_charge(*, invoice: Invoice, card: SavedCard, attempt: int) -> Payment:
+    """Charge the balance of `invoice` to the saved card while the member is away, and record
+    the payment (which runs fulfilment and sends the receipt). The key names the invoice and
+    the attempt: a retry of one attempt never charges twice. Raises CardDeclined."""
+    balance = invoice.balance_cents()
+    try:
+        intent = _client().v1.payment_intents.create(
+            params={
+                "amount": balance,
+                "currency": "cad",
+                "customer": card.stripe_customer,
+                "payment_method": card.payment_method,
+                "off_session": True,
+                "confirm": True,
+                "metadata": {"invoice": invoice.number},
+                "description": _("Invoice %(number)s") % {"number": invoice.number},
+            },
+            options={"idempotency_key": f"charge-{invoice.number}-{attempt}"},
+        )
+    except _sdk().CardError as error:
+        raise CardDeclined(error.user_message or str(error)) from error
+    except _sdk().StripeError as error:
+        raise CardDeclined(
+            _("The card could not be charged right now; we will try again.")
+        ) from error
+    if intent.status != "succeeded":
+        raise CardDeclined(_("The bank asked for confirmation the member has to give."))
+    return payment_record(
+        invoice=invoice,
+        amount_cents=intent.amount,
+        method=Payment.Method.STRIPE,
+        reference=intent.id,
+        external_id=intent.id,
+    )

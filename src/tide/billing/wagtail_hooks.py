@@ -149,6 +149,9 @@ def invoice_log_actions(actions):
     actions.register_action("tide.invoice.payment")(PaymentFormatter)
     actions.register_action("tide.invoice.void")(VoidFormatter)
     actions.register_action("tide.invoice.credit")(CreditFormatter)
+    actions.register_action(
+        "tide.billing.card_saved", _("Save a card"), _("Card saved for automatic charges")
+    )
     actions.register_action("tide.invoice.refunded")(RefundedFormatter)
     actions.register_action("tide.invoice.refund_failed")(RefundFailedFormatter)
 

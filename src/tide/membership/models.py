@@ -197,6 +197,15 @@ class MembershipSettings(BaseGenericSetting):
             "Added when someone renews after their membership ended. In cents: 5000 is $50.00."
         ),
     )
+    auto_renew_notice_days = models.PositiveSmallIntegerField(
+        _("automatic renewal notice (days before the charge)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(45)],
+        help_text=_(
+            "Members who renew automatically are told the amount and card this many days "
+            "before their card is charged (7 days before their membership ends)."
+        ),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -208,7 +217,12 @@ class MembershipSettings(BaseGenericSetting):
         FieldPanel("rollover_days"),
         FieldPanel("dues_taxable"),
         MultiFieldPanel(
-            [FieldPanel("reminder_days"), FieldPanel("late_fee_cents")], heading=_("Renewals")
+            [
+                FieldPanel("reminder_days"),
+                FieldPanel("late_fee_cents"),
+                FieldPanel("auto_renew_notice_days"),
+            ],
+            heading=_("Renewals"),
         ),
     ]
 
@@ -697,3 +711,30 @@ class MemberNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class AutoRenewal(models.Model):
+    """A member who asked to be renewed with their saved card, and where the current
+    renewal's notice and charge attempts stand."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="auto_renewal",
+    )
+    enabled = models.BooleanField(_("renew automatically"), default=False)
+    # The period whose renewal the notice and attempts below are about.
+    period = models.ForeignKey(
+        MembershipPeriod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("charge attempts"), default=0)
+    next_attempt_on = models.DateField(_("next attempt"), null=True, blank=True)
+    last_failure = models.CharField(_("last failure"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("automatic renewal")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'on' if self.enabled else 'off'})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tide.accounts.models import User
 
-from .models import Application, MemberNote, MembershipPeriod
+from .models import Application, AutoRenewal, MemberNote, MembershipPeriod
 
 APPLICATION_FIELDS = [
     "legal_name",
@@ -40,6 +40,7 @@ def membership_export(user: User) -> dict:
             {"level": period.level.name, "starts_on": period.starts_on, "ends_on": period.ends_on}
             for period in MembershipPeriod.objects.filter(user=user).select_related("level")
         ],
+        "automatic_renewal": AutoRenewal.objects.filter(user=user, enabled=True).exists(),
         "staff_notes": [
             {"written": note.written_at.isoformat(), "text": note.text}
             for note in MemberNote.objects.filter(member=user)
@@ -62,3 +63,4 @@ def membership_erase(user: User) -> None:
         decision_reason="",
     )
     MemberNote.objects.filter(member=user).delete()
+    AutoRenewal.objects.filter(user=user).delete()

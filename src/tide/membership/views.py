@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tide.association.models import AssociationSettings
 from tide.billing.models import Invoice
+from tide.billing.stripe_checkout import stripe_enabled
 
 from .forms import ApplicationForm, ResubmitForm
 from .models import (
@@ -139,6 +142,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             "application": application,
             "invoice": _invoice(application) if application else None,
             "grace_days": MembershipSettings.load().grace_days,
+            "card_payments": stripe_enabled(),
             **_renewal_links(periods[0] if periods else None, today),
         },
     )
@@ -234,4 +238,56 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "membership/application_detail.html",
         {"application": application, "invoice": _invoice(application), "form": form},
+    )
+
+
+@login_required
+def auto_renew(request: HttpRequest) -> HttpResponse:
+    """Automatic renewal: save a card with Stripe, turn it on or off."""
+    from tide.billing.models import SavedCard
+    from tide.billing.stripe_checkout import CardPaymentError, card_setup_start
+
+    from .auto_renew import charge_day
+    from .models import AutoRenewal
+
+    if not stripe_enabled():
+        messages.info(request, _("Automatic renewal needs card payments, which are not set up."))
+        return redirect("membership:portal")
+    auto, _created = AutoRenewal.objects.get_or_create(user=request.user)
+    card = SavedCard.objects.filter(user=request.user).first()
+    latest = latest_period(request.user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "card":
+            here = settings.SITE_URL + reverse("membership:auto_renew")
+            try:
+                return redirect(
+                    card_setup_start(
+                        user=request.user, success_url=f"{here}?saved=1", cancel_url=here
+                    )
+                )
+            except CardPaymentError as error:
+                messages.error(request, str(error))
+        elif action in ("on", "off"):
+            if action == "on" and not (card and card.usable):
+                messages.error(request, _("Save a card first."))
+            else:
+                AutoRenewal.objects.filter(pk=auto.pk).update(enabled=action == "on")
+                messages.success(
+                    request,
+                    _("Automatic renewal is on.")
+                    if action == "on"
+                    else _("Automatic renewal is off; we will remind you to renew instead."),
+                )
+        return redirect("membership:auto_renew")
+    return TemplateResponse(
+        request,
+        "membership/auto_renew.html",
+        {
+            "auto": auto,
+            "card": card if card and card.usable else None,
+            "latest": latest,
+            "charge_on": charge_day(latest) if latest else None,
+            "just_saved": request.GET.get("saved") == "1",
+        },
     )

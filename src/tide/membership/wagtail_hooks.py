@@ -179,6 +179,14 @@ class InfoFormatter(LogFormatter):
         return (log_entry.data or {}).get("message", "")
 
 
+class DeclinedFormatter(LogFormatter):
+    label = _("Automatic renewal declined")
+    message = _("The saved card was declined")
+
+    def format_comment(self, log_entry) -> str:
+        return (log_entry.data or {}).get("reason", "")
+
+
 class NoteFormatter(LogFormatter):
     label = _("Suspend membership")
     message = _("Membership suspended")
@@ -216,6 +224,10 @@ def membership_log_actions(actions):
     actions.register_action(
         "tide.membership.member_import", _("Import members"), _("Members imported")
     )
+    actions.register_action(
+        "tide.membership.auto_renewed", _("Automatic renewal"), _("Renewed with the saved card")
+    )
+    actions.register_action("tide.membership.auto_renew_declined")(DeclinedFormatter)
     actions.register_action(
         "tide.membership.register_import",
         _("Import a college register"),

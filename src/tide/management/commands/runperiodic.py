@@ -21,6 +21,7 @@ def periodic_commands() -> list[tuple[str, dict]]:
     commands: list[tuple[str, dict]] = [
         ("publish_scheduled", {}),  # Wagtail: publish and unpublish pages at their scheduled times
         ("membership_reminders", {}),  # renewal reminders and lapse notices, once each
+        ("membership_auto_renew", {}),  # notices and saved-card charges for automatic renewal
         ("billing_reconcile", {}),  # card payments whose Stripe webhook never arrived
     ]
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
