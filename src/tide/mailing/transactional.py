@@ -38,21 +38,41 @@ def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
 
 
 def email_send_template(
-    template_prefix: str, *, to: str, context: dict | None = None, request=None, reply_to: str = ""
+    template_prefix: str,
+    *,
+    to: str,
+    context: dict | None = None,
+    request=None,
+    reply_to: str = "",
+    attachments: list[tuple[str, str, str]] | None = None,
 ) -> None:
-    """Render a message now and send it after the transaction commits."""
+    """Render a message now and send it after the transaction commits.
+
+    `attachments` are (filename, text content, mimetype) triples, e.g. an .ics invitation.
+    """
     refuse_header_injection(to, reply_to)
     subject, text, html = render_email(template_prefix, dict(context or {}))
     refuse_header_injection(subject)
+    attached = [list(item) for item in attachments or []]  # JSON-serialisable task arguments
+    for filename, _content, mimetype in attached:
+        refuse_header_injection(filename, mimetype)
     transaction.on_commit(
         lambda: send_email_message.enqueue(
-            to=to, subject=subject, text=text, html=html, reply_to=reply_to
+            to=to, subject=subject, text=text, html=html, reply_to=reply_to, attachments=attached
         )
     )
 
 
 @task()
-def send_email_message(*, to: str, subject: str, text: str, html: str, reply_to: str = "") -> None:
+def send_email_message(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    reply_to: str = "",
+    attachments: list[list[str]] | None = None,
+) -> None:
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -61,4 +81,6 @@ def send_email_message(*, to: str, subject: str, text: str, html: str, reply_to:
         reply_to=[reply_to] if reply_to else None,
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or []:
+        message.attach(filename, content, mimetype)
     message.send()

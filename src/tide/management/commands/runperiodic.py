@@ -23,6 +23,7 @@ def periodic_commands() -> list[tuple[str, dict]]:
         ("membership_reminders", {}),  # renewal reminders and lapse notices, once each
         ("membership_auto_renew", {}),  # notices and saved-card charges for automatic renewal
         ("billing_reconcile", {}),  # card payments whose Stripe webhook never arrived
+        ("education_periodic", {}),  # seat holds and waitlist offers expire; event and CE reminders
     ]
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
         commands.append(
