@@ -366,6 +366,16 @@ WAGTAILDOCS_EXTENSIONS = [
     "txt",
 ]
 
+# --- Find an RMT -----------------------------------------------------------------------
+# The map tile server for the directory's map, like https://tile.openstreetmap.org/{z}/{x}/{y}.png
+# (check its usage policy). Empty: no map, and no third-party requests.
+DIRECTORY_MAP_TILE_URL = env("DIRECTORY_MAP_TILE_URL")
+if DIRECTORY_MAP_TILE_URL:  # only then may pages load images from the tile server
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(DIRECTORY_MAP_TILE_URL.replace("{s}.", "*."))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

