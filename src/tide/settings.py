@@ -293,6 +293,20 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Tide <no-reply@tide.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Marketing email (tide.mailing; docs/mailing.md). Providers post bounces and complaints to
+# /email/webhooks/<provider>/tracking/ with HTTP basic auth "user:password" (the secret
+# below); without a secret the webhooks answer 404.
+ANYMAIL = {"WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET")}
+MAILING_IMPLIED_CONSENT_DAYS = envint("MAILING_IMPLIED_CONSENT_DAYS", 730)  # CASL: two years
+MAILING_CONFIRM_DAYS = envint("MAILING_CONFIRM_DAYS", 7)  # a sign-up's confirmation link
+MAILING_UNCONFIRMED_PURGE_DAYS = 30  # unconfirmed sign-ups are deleted after this
+MAILING_UNSUBSCRIBE_LINK_DAYS = envint("MAILING_UNSUBSCRIBE_LINK_DAYS", 400)
+MAILING_SEND_RATE = envint("MAILING_SEND_RATE", 20)  # messages per second per worker; 0: no limit
+MAILING_BATCH_SIZE = envint("MAILING_BATCH_SIZE", 200)
+# A worker renews its claim on a batch as it sends; a dead worker's batch is taken over after this.
+MAILING_CLAIM_LEASE_SECONDS = envint("MAILING_CLAIM_LEASE_SECONDS", 120)
+MAILING_SOFT_BOUNCE_LIMIT = envint("MAILING_SOFT_BOUNCE_LIMIT", 3)  # soft bounces in a row
+
 # --- Payments ---------------------------------------------------------------------------
 # Card payments through Stripe Checkout; without a secret key the card option is hidden and
 # members pay by e-Transfer or cheque (the embedded default). docs/billing.md has the setup.

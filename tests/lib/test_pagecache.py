@@ -8,6 +8,7 @@ from django.test import Client
 from tests.website.factories import make_comment, make_post, make_site
 from tide.association.models import AssociationSettings
 from tide.lib.pagecache import page_cache_clear
+from tide.mailing.models import MailingSettings
 from tide.website.models import Comment
 from tide.website.services import comment_approve
 
@@ -19,8 +20,9 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 @pytest.fixture
 def blog(db):
     _, blog = make_site()
-    # The first page ever shown creates the settings row, which clears the cache once.
+    # The first page ever shown creates the settings rows, which clears the cache once.
     AssociationSettings.load()
+    MailingSettings.load()
     return blog
 
 

@@ -129,3 +129,35 @@ def test_a_billing_failure_leaves_no_application(member, rmt):
 
     assert not Application.objects.exists()
     assert not Invoice.objects.exists()
+
+
+def test_ticking_email_news_records_express_consent_with_the_forms_wording(member, rmt):
+    from tests.membership.factories import application_data
+    from tide.mailing.models import Consent, MailingList, MailingSettings
+    from tide.membership.services import application_submit
+
+    news = MailingList.objects.create(name="Community", slug="community")
+    settings = MailingSettings.load()
+    settings.home_list = news
+    settings.save()
+
+    application_submit(user=member, level=rmt, data=application_data(news_opt_in=True))
+
+    consent = Consent.objects.get()
+    assert (consent.mailing_list, consent.kind, consent.source) == (news, "express", "membership")
+    assert consent.wording == "Send me the association's email news. I can unsubscribe at any time."
+    assert consent.contact.email == member.email
+
+
+def test_not_ticking_email_news_records_no_consent(member, rmt):
+    from tests.membership.factories import application_data
+    from tide.mailing.models import Consent, MailingList, MailingSettings
+    from tide.membership.services import application_submit
+
+    settings = MailingSettings.load()
+    settings.home_list = MailingList.objects.create(name="Community", slug="community")
+    settings.save()
+
+    application_submit(user=member, level=rmt, data=application_data(news_opt_in=False))
+
+    assert not Consent.objects.exists()

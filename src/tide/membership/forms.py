@@ -9,6 +9,9 @@ from tide.lib.canada import postal_code_format
 
 from .models import Application, MembershipLevel
 
+# Kept word for word as the evidence of the member's consent to email news.
+NEWS_OPT_IN_WORDING = _("Send me the association's email news. I can unsubscribe at any time.")
+
 
 class ApplicationForm(forms.ModelForm):
     """The join form. Privacy must be ticked by the applicant; nothing is ticked for them."""
@@ -47,9 +50,7 @@ class ApplicationForm(forms.ModelForm):
             "privacy_accepted": _(
                 "I have read the privacy terms and agree that the association keeps these details to run my membership."
             ),
-            "news_opt_in": _(
-                "Send me the association's email news. I can unsubscribe at any time."
-            ),
+            "news_opt_in": NEWS_OPT_IN_WORDING,
         }
         help_texts = {
             "legal_name": _("As it appears on your college registration."),

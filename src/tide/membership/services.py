@@ -156,12 +156,37 @@ def application_submit(
             by=user,
         )
         invoice = invoice_issue(invoice=invoice, by=user)  # a $0 invoice is paid at once
+        if application.news_opt_in:
+            _news_consent(user, application)
         Application.objects.filter(pk=application.pk).update(
             invoice_number=invoice.number,
             billed_through=MembershipSettings.load().period_for(today)[1],
         )
         application.refresh_from_db()
     return application
+
+
+def _news_consent(user: User, application: Application) -> None:
+    """The join form's "Send me the association's email news" box is express consent to
+    the association's main list (the home page's), kept with the form's exact wording."""
+    from tide.mailing.models import Consent, MailingSettings
+    from tide.mailing.services import consent_record, contact_for_email
+
+    from .forms import NEWS_OPT_IN_WORDING
+
+    main_list = MailingSettings.load().home_list
+    if main_list is None:
+        return
+    consent_record(
+        contact=contact_for_email(
+            email=user.email, first_name=user.first_name, last_name=user.last_name, user=user
+        ),
+        mailing_list=main_list,
+        kind=Consent.Kind.EXPRESS,
+        source=Consent.Source.MEMBERSHIP,
+        wording=str(NEWS_OPT_IN_WORDING),
+        by=user,
+    )
 
 
 def membership_fulfil(line: InvoiceLine) -> None:

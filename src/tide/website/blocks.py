@@ -7,6 +7,8 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageBlock
 
+from tide.mailing.blocks import SignupBlock
+
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
 
 
@@ -77,6 +79,7 @@ class BodyBlock(blocks.StreamBlock):
     call_to_action = CallToActionBlock(label=_("Call to action"))
     cards = CardGridBlock(label=_("Cards"))
     document = DocumentLinkBlock(label=_("Document"))
+    signup = SignupBlock()  # the email list's sign-up form ("get the free ebook")
 
     class Meta:
         template = "website/blocks/body.html"

@@ -24,6 +24,9 @@ def periodic_commands() -> list[tuple[str, dict]]:
         ("membership_auto_renew", {}),  # notices and saved-card charges for automatic renewal
         ("billing_reconcile", {}),  # card payments whose Stripe webhook never arrived
         ("education_periodic", {}),  # seat holds and waitlist offers expire; event and CE reminders
+        ("mailing_resume_sends", {}),  # a new worker for a broadcast whose worker died
+        ("mailing_purge_signups", {}),  # email-list sign-ups unconfirmed after 30 days
+        ("mailing_sequences", {}),  # follow-up emails N days after joining a list
     ]
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
         commands.append(

@@ -1,0 +1,197 @@
+"""Importing a CSV or a Mailchimp ZIP (dry run first, problems per row), and exporting a list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from tests.conftest import login, make_user
+from tide.mailing.models import Consent, Contact, SuppressionReason, may_send
+from tide.mailing.services import contact_suppress
+
+from .factories import make_list, subscribe
+
+pytestmark = pytest.mark.django_db
+WORDING = "Signed up on our old Mailchimp form."
+CSV = (
+    "email,first_name,last_name,optin_time,optin_ip\n"
+    "ana@example.com,Ana,Silva,2024-03-01 10:00:00,198.51.100.7\n"
+    "not-an-address,Bad,Row,,\n"
+    "BO@example.com,Bo,,,\n"
+    "ana@example.com,Ana,Again,,\n"
+)
+
+
+def _mailchimp_zip() -> bytes:
+    buffer = io.BytesIO()
+    header = "Email Address,First Name,Last Name,OPTIN_TIME,OPTIN_IP\n"
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "subscribed_members_export_1.csv",
+            header + "sub@example.com,Su,B,2023-05-02 08:00:00,203.0.113.5\n",
+        )
+        archive.writestr("unsubscribed_members_export_1.csv", header + "gone@example.com,Go,Ne,,\n")
+        archive.writestr("cleaned_members_export_1.csv", header + "bounced@example.com,Bo,Unce,,\n")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def newsletter():
+    return make_list()
+
+
+def _import(
+    tmp_path, newsletter, content: bytes, name: str = "people.csv", dry_run: bool = False
+) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = io.StringIO()
+    args = [str(path), "--list", newsletter.slug, "--wording", WORDING]
+    call_command("mailing_import", *args, *(["--dry-run"] if dry_run else []), stdout=out)
+    return out.getvalue()
+
+
+def test_a_dry_run_reports_problems_per_row_and_imports_nothing(tmp_path, newsletter):
+    report = _import(tmp_path, newsletter, CSV.encode(), dry_run=True)
+
+    assert "Dry run: nothing was imported." in report
+    assert "4 rows: 2 new contacts, 2 subscribed, 0 suppressed, 2 with problems." in report
+    assert "line 3: not-an-address: Enter an email address like name@example.com." in report
+    assert "line 5: ana@example.com: appears more than once" in report
+    assert not Contact.objects.exists()
+
+
+def test_the_import_keeps_opt_in_times_and_ips_as_consent_evidence(tmp_path, newsletter):
+    _import(tmp_path, newsletter, CSV.encode())
+
+    ana = Contact.objects.get(email="ana@example.com")
+    consent = Consent.objects.get(contact=ana)
+    assert (consent.source, consent.kind, consent.wording) == ("import", "express", WORDING)
+    assert consent.given_at.isoformat().startswith("2024-03-01T10:00:00")
+    assert consent.ip_address == "198.51.100.7"
+    assert may_send(Contact.objects.get(email="bo@example.com"), newsletter)
+
+
+def test_a_mailchimp_zip_imports_unsubscribed_and_cleaned_as_suppressed(tmp_path, newsletter):
+    report = _import(tmp_path, newsletter, _mailchimp_zip(), name="export.zip")
+
+    assert "3 rows: 3 new contacts, 1 subscribed, 2 suppressed" in report
+    assert may_send(Contact.objects.get(email="sub@example.com"), newsletter)
+    gone = Contact.objects.get(email="gone@example.com")
+    bounced = Contact.objects.get(email="bounced@example.com")
+    assert gone.suppressed_reason == "imported_unsubscribed"
+    assert bounced.suppressed_reason == "imported_cleaned"
+    assert not Consent.objects.filter(contact__in=[gone, bounced]).exists()
+
+
+def test_an_import_never_resubscribes_a_suppressed_address(tmp_path, newsletter):
+    contact = subscribe(make_list(name="Other", slug="other"), "ana@example.com")
+    contact_suppress(contact=contact, reason=SuppressionReason.UNSUBSCRIBED)
+
+    report = _import(tmp_path, newsletter, CSV.encode())
+
+    assert "ana@example.com: suppressed (left every list): not subscribed" in report
+    assert not may_send(contact, newsletter)
+    # And importing the Mailchimp "unsubscribed" file twice still never subscribes anyone.
+    _import(tmp_path, newsletter, _mailchimp_zip(), name="export.zip")
+    _import(tmp_path, newsletter, _mailchimp_zip(), name="export.zip")
+    assert not may_send(Contact.objects.get(email="gone@example.com"), newsletter)
+
+
+def test_a_file_in_the_wrong_encoding_is_explained_and_nothing_is_imported(tmp_path, newsletter):
+    latin1 = "email,first_name\nlea@example.com,Léa\n".encode("latin-1")
+
+    with pytest.raises(CommandError, match="is not UTF-8 text, so nothing was imported"):
+        _import(tmp_path, newsletter, latin1)
+    assert not Contact.objects.exists()
+
+
+def test_missing_columns_are_explained_and_nothing_is_imported(tmp_path, newsletter):
+    with pytest.raises(CommandError, match=r"has no email column.*Columns found: name, phone"):
+        _import(tmp_path, newsletter, b"name,phone\nAna,555\n")
+    assert not Contact.objects.exists()
+
+
+@pytest.fixture
+def importer(db):
+    user = make_user("importer@example.com", staff=True, mfa=True)
+    user.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        *Permission.objects.filter(
+            content_type__app_label="mailing", codename__in=["add_contact", "view_contact"]
+        ),
+    )
+    return user
+
+
+def test_staff_import_in_the_back_office_with_a_dry_run_first(client, importer, newsletter):
+    login(client, importer)
+    data = {"mailing_list": newsletter.pk, "wording": WORDING, "dry_run": "on"}
+
+    dry = client.post(
+        reverse("mailing_admin_import"),
+        {**data, "file": SimpleUploadedFile("people.csv", CSV.encode(), "text/csv")},
+    )
+    assert dry.status_code == 200
+    assert "Dry run report" in dry.content.decode()
+    assert not Contact.objects.exists()
+
+    data.pop("dry_run")
+    done = client.post(
+        reverse("mailing_admin_import"),
+        {**data, "file": SimpleUploadedFile("people.csv", CSV.encode(), "text/csv")},
+    )
+    assert "Import report" in done.content.decode()
+    assert Contact.objects.count() == 2
+
+
+def test_a_bad_upload_is_explained_with_400(client, importer, newsletter):
+    login(client, importer)
+    response = client.post(
+        reverse("mailing_admin_import"),
+        {
+            "mailing_list": newsletter.pk,
+            "wording": WORDING,
+            "file": SimpleUploadedFile("people.csv", "é".encode("latin-1"), "text/csv"),
+        },
+    )
+
+    assert response.status_code == 400
+    assert "is not UTF-8 text" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["member", "staff_without_permission"])
+def test_import_and_export_are_refused_without_the_permission(client, newsletter, persona, request):
+    login(client, request.getfixturevalue(persona))
+
+    for url in (
+        reverse("mailing_admin_import"),
+        reverse("mailing_admin_list_export", args=[newsletter.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code in (302, 403)
+        assert response.status_code == 403 or "/login/" in response["Location"]
+
+
+def test_the_export_lists_sendable_contacts_with_their_consent_and_escapes_formulas(
+    client, importer, newsletter
+):
+    subscribe(newsletter, "ana@example.com", first_name="=HYPERLINK(1)")
+    left = subscribe(newsletter, "left@example.com")
+    contact_suppress(contact=left, reason=SuppressionReason.COMPLAINT)
+    login(client, importer)
+
+    response = client.get(reverse("mailing_admin_list_export", args=[newsletter.pk]))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["email", "first_name", "last_name"]
+    assert [row[0] for row in rows[1:]] == ["ana@example.com"]
+    assert rows[1][1] == "'=HYPERLINK(1)"
+    assert rows[1][3:5] == ["express", "form"]
