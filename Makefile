@@ -46,8 +46,15 @@ format: $(STAMP)
 check-migrations: $(STAMP)
 	$(TIDE) makemigrations --check --dry-run
 
+## make bench: every speed target, each printing its numbers (about half an hour).
 bench: $(STAMP)
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/members_list.py 100000
+	$(BIN)/python bench/renewal_reminders.py 100000
+	$(BIN)/python bench/directory.py
+	$(BIN)/python bench/directory.py --database-url postgres://postgres@127.0.0.1:5432/tide_bench_directory
+	$(BIN)/python bench/education.py
+	$(BIN)/python bench/mailing.py
 
 clean:
 	rm -rf $(VENV) var
