@@ -188,3 +188,31 @@ def test_members_behind_near_the_end_of_their_cycle_are_reminded_once(
     assert message.to == [member.email]
     assert "Your CE cycle ends soon" in message.subject
     assert "31 December 2027" in message.body
+
+
+def test_members_follow_the_rule_set_of_the_province_they_practise_in(member, other_member):
+    from tests.membership.factories import make_level, make_paid_application
+    from tide.education.credits import plan_for
+    from tide.membership.models import Application
+
+    ontario = rules_30_in_3(is_default=True)
+    atlantic = rules_20_in_2()
+    atlantic.provinces = "NL, ns"
+    atlantic.save()
+    level = make_level()
+    for user, province in ((member, "NS"), (other_member, "BC")):
+        application = make_paid_application(user, level, province=province)
+        Application.objects.filter(pk=application.pk).update(status="approved")
+
+    assert plan_for(member)[0] == atlantic  # practises in Nova Scotia
+    assert plan_for(other_member)[0] == ontario  # no rule set for BC: the default
+
+
+def test_a_rule_set_refuses_codes_that_are_not_provinces():
+    from django.core.exceptions import ValidationError
+
+    rule_set = rules_30_in_3()
+    rule_set.provinces = "ON, XX, Quebec"
+
+    with pytest.raises(ValidationError, match="Not province codes: XX, QUEBEC"):
+        rule_set.full_clean()

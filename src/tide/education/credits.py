@@ -30,6 +30,7 @@ from .models import (
     MemberCE,
     Registration,
     cycle_bounds,
+    province_codes,
 )
 
 CENT = Decimal("0.01")
@@ -93,15 +94,27 @@ class Transcript:
 
 
 def plan_for(user: User) -> tuple[CreditRuleSet, date] | None:
-    """The member's rule set and start date: their own plan, else the default rule set
-    from their first membership (or their account)."""
+    """The member's rule set and start date: their own plan, else the rule set of the
+    province they practise in, else the default, from their first membership (or their
+    account)."""
     plan = MemberCE.objects.select_related("rule_set").filter(user=user).first()
     if plan:
         return plan.rule_set, plan.started_on
-    rule_set = CreditRuleSet.objects.filter(is_default=True).order_by("pk").first()
+    from tide.membership.models import Application, MembershipPeriod
+
+    province = (
+        Application.objects.filter(user=user, status=Application.Status.APPROVED)
+        .order_by("-decided_at", "-id")
+        .values_list("province", flat=True)
+        .first()
+    )
+    rule_sets = list(CreditRuleSet.objects.order_by("pk"))
+    rule_set = next(
+        (rules for rules in rule_sets if province and province in province_codes(rules.provinces)),
+        None,
+    ) or next((rules for rules in rule_sets if rules.is_default), None)
     if rule_set is None:
         return None
-    from tide.membership.models import MembershipPeriod
 
     first = (
         MembershipPeriod.objects.filter(user=user)

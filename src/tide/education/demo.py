@@ -179,6 +179,7 @@ def _rule_sets(categories: dict[str, CreditCategory]) -> None:
             "prorate_new_members": True,
             "carry_over": False,
             "reminder_days_before_end": 120,
+            "provinces": "ON",
             "is_default": True,
         },
     )
@@ -197,6 +198,7 @@ def _rule_sets(categories: dict[str, CreditCategory]) -> None:
             "carry_over": True,
             "carry_over_max": Decimal(5),
             "reminder_days_before_end": 90,
+            "provinces": "NL, NS, NB",
         },
     )
     if created:

@@ -426,6 +426,19 @@ class FeedToken(models.Model):
 # --- CE rules and credits ----------------------------------------------------------------
 
 
+def province_codes(text: str) -> list[str]:
+    return [code.strip().upper() for code in text.split(",") if code.strip()]
+
+
+def province_codes_validator(text: str) -> None:
+    known = {code for code, _name in PROVINCES}
+    if unknown := [code for code in province_codes(text) if code not in known]:
+        raise ValidationError(
+            _("Not province codes: %(codes)s. Use two letters, like ON or BC.")
+            % {"codes": ", ".join(unknown)}
+        )
+
+
 class CreditRuleSet(ClusterableModel):
     """How a body counts CE: a total and minimums per category over a cycle of years."""
 
@@ -457,10 +470,21 @@ class CreditRuleSet(ClusterableModel):
     reminder_days_before_end = models.PositiveIntegerField(
         _("remind members behind this many days before the cycle ends"), default=90
     )
+    provinces = models.CharField(
+        _("provinces"),
+        max_length=100,
+        blank=True,
+        validators=[province_codes_validator],
+        help_text=_(
+            "Members practising in these provinces follow this rule set, e.g. “ON” or "
+            "“NL, NS”. Codes separated by commas."
+        ),
+    )
     is_default = models.BooleanField(_("default for members without one"), default=False)
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("provinces"),
         FieldRowPanel(
             [
                 FieldPanel("cycle_years"),
