@@ -190,3 +190,18 @@ def test_only_staff_with_the_refund_permission_can_refund(
     assert as_staff.status_code == 403
     note.refresh_from_db()
     assert CreditNote.objects.count() == 1 and note.refund == CreditNote.Refund.OWED
+
+
+def test_an_invoice_given_back_in_full_shows_as_refunded(client, member, association, bookkeeper):
+    invoice = make_paid(member)
+    refund_issue(invoice=invoice, amount_cents=100_00, reason="Part")
+    client.force_login(member)
+    partly = client.get(reverse("billing:invoice_list")).content.decode()
+    refund_issue(invoice=invoice, amount_cents=invoice.total_cents - 100_00, reason="The rest")
+
+    mine = client.get(reverse("billing:invoice_list")).content.decode()
+    client.force_login(bookkeeper)
+    staff = client.get(reverse("billing_admin_invoices")).content.decode()
+
+    assert "Refunded" not in partly
+    assert "Refunded" in mine and "Refunded" in staff

@@ -37,7 +37,9 @@ def invoice_index(request: HttpRequest) -> HttpResponse:
     if status not in Invoice.Status.values:
         status = ""
     query = request.GET.get("q", "").strip()[:100]
-    invoices = Invoice.objects.select_related("customer").prefetch_related("payments")
+    invoices = Invoice.objects.select_related("customer").prefetch_related(
+        "payments", "credit_notes"
+    )
     if status:
         invoices = invoices.filter(status=status)
     if query:

@@ -151,6 +151,11 @@ class Invoice(models.Model):
         """Sum of payments; uses prefetched payments when there are some."""
         return sum(payment.amount_cents for payment in self.payments.all())
 
+    @property
+    def refunded(self) -> bool:
+        """Paid, then given back in full by credit notes (prefetch `credit_notes` in lists)."""
+        return self.status == self.Status.PAID and self.credited_cents() >= self.total_cents > 0
+
     def credited_cents(self) -> int:
         """Sum of credit notes (money given back); uses prefetched ones when there are some."""
         return sum(note.amount_cents for note in self.credit_notes.all())

@@ -38,7 +38,9 @@ def _invoices_for(request: HttpRequest):
 
 @login_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    invoices = Invoice.objects.visible_to_customer(request.user).prefetch_related("payments")
+    invoices = Invoice.objects.visible_to_customer(request.user).prefetch_related(
+        "payments", "credit_notes"
+    )
     page = Paginator(invoices, INVOICES_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "billing/invoice_list.html", {"page_obj": page})
 
