@@ -144,3 +144,33 @@ def test_a_staff_account_is_not_closed_from_a_request(client, moderator, privacy
     assert "removing their staff access first" in response.content.decode()
     moderator.refresh_from_db()
     assert moderator.is_active
+
+
+def test_the_download_holds_email_consents_and_emails_sent_and_closing_suppresses(
+    client, member, privacy_officer, django_capture_on_commit_callbacks
+):
+    from tide.mailing.models import Consent, Contact, MailingList
+
+    contact = Contact.objects.create(email=member.email, first_name="Mara")
+    Consent.objects.create(
+        contact=contact,
+        mailing_list=MailingList.objects.create(name="News", slug="news"),
+        kind="express",
+        source="form",
+        wording="Yes, send me the news.",
+    )
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:request_closure"), {"reason": ""})
+
+    data = json.loads(client.get(reverse("accounts:data_export")).content)
+    assert data["email"]["consents"][0]["wording"] == "Yes, send me the news."
+    assert "close your" in data["email"]["emails_sent"][0]["subject"]
+
+    client.force_login(privacy_officer)
+    client.post(
+        reverse("accounts_admin_closure_close", args=[AccountClosureRequest.objects.get().pk])
+    )
+    contact.refresh_from_db()
+    assert contact.is_suppressed and contact.first_name == ""
+    assert Consent.objects.get().withdrawn_at is not None  # kept as evidence, withdrawn

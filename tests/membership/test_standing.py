@@ -180,3 +180,15 @@ def test_members_and_other_staff_cannot_add_notes(client, member, staff_without_
 
     assert as_member.status_code in (302, 403) and as_staff.status_code == 403
     assert not MemberNote.objects.exists()
+
+
+def test_the_member_page_lists_the_emails_sent_to_them(
+    client, officer, member, period, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_end_early(user=member, reason="suspended", note="Audit", by=officer)
+    client.force_login(officer)
+
+    page = client.get(reverse("membership_admin_member", args=[member.pk])).content.decode()
+
+    assert "Emails sent" in page and "membership is suspended" in page

@@ -9,9 +9,13 @@ class MailingConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from tide.accounts.personal_data import register_personal_data
         from tide.lib.pagecache import page_cache_clear
 
         from . import webhooks  # noqa: F401 - connects the anymail tracking receiver
+        from .personal_data import mailing_erase, mailing_export
+
+        register_personal_data("email", export=mailing_export, erase=mailing_erase)
         from .models import MailingList, MailingSettings
 
         # The home page's sign-up section is cached for visitors: a change shows at once.

@@ -393,3 +393,20 @@ class SequenceSend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_id} → {self.contact_id}"
+
+
+class SentEmail(models.Model):
+    """One transactional message handed to the mail server: what staff see under "Emails
+    sent" on a member's page (receipts, reminders, decisions), and what the member downloads."""
+
+    to = models.EmailField(_("to"), max_length=254, db_index=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    template = models.CharField(_("kind"), max_length=100, blank=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent email")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -19,6 +19,8 @@ from django_tasks import task
 from tide.association.models import AssociationSettings
 from tide.lib.headers import refuse_header_injection
 
+from .models import SentEmail
+
 
 def render_email(template_prefix: str, context: dict) -> tuple[str, str, str]:
     """Subject, plain text and HTML for one message, in the association's layout."""
@@ -58,7 +60,13 @@ def email_send_template(
         refuse_header_injection(filename, mimetype)
     transaction.on_commit(
         lambda: send_email_message.enqueue(
-            to=to, subject=subject, text=text, html=html, reply_to=reply_to, attachments=attached
+            to=to,
+            subject=subject,
+            text=text,
+            html=html,
+            reply_to=reply_to,
+            attachments=attached,
+            template=template_prefix,
         )
     )
 
@@ -72,6 +80,7 @@ def send_email_message(
     html: str,
     reply_to: str = "",
     attachments: list[list[str]] | None = None,
+    template: str = "",
 ) -> None:
     message = EmailMultiAlternatives(
         subject=subject,
@@ -84,3 +93,4 @@ def send_email_message(
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
     message.send()
+    SentEmail.objects.create(to=to, subject=subject[:255], template=template[:100])

@@ -27,6 +27,7 @@ from tide.billing.models import Invoice
 from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
 from tide.lib.canada import PROVINCES
 from tide.lib.csvexport import csv_response
+from tide.mailing.models import SentEmail
 
 from .forms import MessageForm, ReasonForm
 from .models import (
@@ -421,6 +422,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "invoices": Invoice.objects.filter(customer=member).exclude(status="draft"),
             "history": history,
             "notes": MemberNote.objects.filter(member=member).select_related("written_by"),
+            "emails": SentEmail.objects.filter(to=member.email)[:30],
             "can_act": request.user.has_perm("membership.change_application"),
             "statuses": MemberStatus,
             "header_title": member.get_full_name() or member.email,
