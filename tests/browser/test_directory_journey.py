@@ -8,28 +8,14 @@ import time
 from importlib import import_module
 
 import pytest
-from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from playwright.sync_api import expect
 
-from tests.directory.conftest import Inbox, _free_port
 from tests.directory.factories import location, make_listed
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("wagtail_tree")]
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture
-def smtp_inbox(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    yield inbox
-    controller.stop()
 
 
 @pytest.fixture

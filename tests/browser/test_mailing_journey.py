@@ -6,11 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.mailing.conftest import Inbox, _free_port
 from tests.mailing.factories import make_broadcast, make_ebook, make_list, subscribe
 from tests.website.factories import make_site
 from tide.association.models import AssociationSettings
@@ -23,16 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("wagtail_tree")]
 
 
 @pytest.fixture
-def inbox(settings):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
+def inbox(smtp_inbox, settings):
     settings.MAILING_SEND_RATE = 0
-    yield inbox
-    controller.stop()
+    return smtp_inbox
 
 
 def _link(message, kind: str, base: str) -> str:
