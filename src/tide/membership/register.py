@@ -121,6 +121,37 @@ def application_verify(application: Application, *, today: date | None = None) -
     return True
 
 
+@dataclass
+class RegisterMatches:
+    """What a register says of the applications and members of its college."""
+
+    verifies: list[Application]  # active under the same number and name
+    mismatched: list[tuple[Application, str]]  # the number is listed under another name
+    unverified: list[Application]  # verified before, not verified by this register
+
+
+def register_matches(rows: list[RegisterRow], college: str) -> RegisterMatches:
+    """Match the paid applications and members of `college` against `rows`, in memory (the
+    dry run shows this; the import acts on it)."""
+    active = {row.number: row for row in rows if row.active}
+    key = college_key(college)
+    matches = RegisterMatches(verifies=[], mismatched=[], unverified=[])
+    for application in Application.objects.filter(
+        status__in=[Application.Status.AWAITING_REVIEW, Application.Status.APPROVED]
+    ).exclude(registration_number=""):
+        if college_key(application.college) != key:
+            continue
+        row = active.get(number_key(application.registration_number))
+        if row and names_match(row.name, application.legal_name):
+            matches.verifies.append(application)
+            continue
+        if row:
+            matches.mismatched.append((application, row.name))
+        if application.registration_verified_on:
+            matches.unverified.append(application)
+    return matches
+
+
 @transaction.atomic
 def register_commit(*, draft: RegisterImport, by: User) -> RegisterImport:
     """Replace the college's register with this upload (all or nothing) and verify the open
@@ -150,20 +181,22 @@ def register_commit(*, draft: RegisterImport, by: User) -> RegisterImport:
         ),
         batch_size=2000,
     )
-    verified = 0
+    matches = register_matches(rows, draft.college)
+    today = timezone.localdate()
+    # No longer active on the register (or under another name): the badge goes.
+    Application.objects.filter(pk__in=[a.pk for a in matches.unverified]).update(
+        registration_verified_on=None
+    )
+    Application.objects.filter(pk__in=[a.pk for a in matches.verifies]).update(
+        registration_verified_on=today
+    )
+    from .services import application_approve
+
+    for application in matches.verifies:
+        if application.status == Application.Status.AWAITING_REVIEW:
+            application_approve(application=application, by=None, today=today)
+    verified = len(matches.verifies)
     listed = {row.number for row in rows if row.active}
-    for application in Application.objects.filter(
-        status__in=[Application.Status.AWAITING_REVIEW, Application.Status.APPROVED]
-    ).exclude(registration_number=""):
-        if college_key(application.college) != key:
-            continue
-        if number_key(application.registration_number) in listed and application_verify(
-            application
-        ):
-            verified += 1
-        elif application.registration_verified_on:
-            # No longer active on the register (or under another name): the badge goes.
-            Application.objects.filter(pk=application.pk).update(registration_verified_on=None)
     draft.status = RegisterImport.Status.COMMITTED
     draft.rows_total = len(rows)
     draft.rows_active = len(listed)

@@ -17,13 +17,7 @@ from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
 from tide.lib.csvimport import MAX_UPLOAD_BYTES, csv_decode, csv_headers
 
 from .models import Application, RegisterImport
-from .register import (
-    college_key,
-    names_match,
-    number_key,
-    register_commit,
-    register_rows,
-)
+from .register import register_commit, register_matches, register_rows
 
 PERMISSION = "membership.change_application"
 
@@ -115,24 +109,12 @@ def register_index(request: HttpRequest) -> HttpResponse:
 def _dry_run(draft: RegisterImport) -> dict:
     """What committing would do: the rows read and the applications and members it verifies."""
     rows = register_rows(draft)
-    active = {row.number: row for row in rows if row.active}
-    key = college_key(draft.college)
-    verifies, mismatched = [], []
-    for application in Application.objects.filter(
-        status__in=[Application.Status.AWAITING_REVIEW, Application.Status.APPROVED]
-    ).exclude(registration_number=""):
-        if college_key(application.college) != key:
-            continue
-        row = active.get(number_key(application.registration_number))
-        if row and names_match(row.name, application.legal_name):
-            verifies.append(application)
-        elif row:
-            mismatched.append((application, row.name))
+    matches = register_matches(rows, draft.college)
     return {
         "rows": len(rows),
-        "active": len(active),
-        "verifies": verifies,
-        "mismatched": mismatched,
+        "active": len({row.number for row in rows if row.active}),
+        "verifies": matches.verifies,
+        "mismatched": matches.mismatched,
         "sample": rows[:5],
     }
 
