@@ -149,7 +149,7 @@ def test_a_staff_account_is_not_closed_from_a_request(client, moderator, privacy
 def test_the_download_holds_email_consents_and_emails_sent_and_closing_suppresses(
     client, member, privacy_officer, django_capture_on_commit_callbacks
 ):
-    from tide.mailing.models import Consent, Contact, MailingList
+    from tide.mailing.models import Consent, Contact, MailingList, SentEmail
 
     contact = Contact.objects.create(email=member.email, first_name="Mara")
     Consent.objects.create(
@@ -168,9 +168,12 @@ def test_the_download_holds_email_consents_and_emails_sent_and_closing_suppresse
     assert "close your" in data["email"]["emails_sent"][0]["subject"]
 
     client.force_login(privacy_officer)
-    client.post(
-        reverse("accounts_admin_closure_close", args=[AccountClosureRequest.objects.get().pk])
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts_admin_closure_close", args=[AccountClosureRequest.objects.get().pk])
+        )
+    assert mail.outbox[-1].subject.endswith("account is closed")
     contact.refresh_from_db()
     assert contact.is_suppressed and contact.first_name == ""
+    assert not SentEmail.objects.filter(to="member@example.com").exists()
     assert Consent.objects.get().withdrawn_at is not None  # kept as evidence, withdrawn

@@ -93,7 +93,9 @@ def account_close(*, closure: AccountClosureRequest, by: User) -> User:
         raise ValidationError(
             _("Staff accounts are closed by removing their staff access first."), code="staff"
         )
-    email_send_template("accounts/email/account_closed", to=user.email, context={})
+    email_send_template(
+        "accounts/email/account_closed", to=user.email, context={}, keep_record=False
+    )
     for handler in _SECTIONS.values():
         if handler.erase:
             handler.erase(user)

@@ -47,10 +47,13 @@ def email_send_template(
     request=None,
     reply_to: str = "",
     attachments: list[tuple[str, str, str]] | None = None,
+    keep_record: bool = True,
 ) -> None:
     """Render a message now and send it after the transaction commits.
 
     `attachments` are (filename, text content, mimetype) triples, e.g. an .ics invitation.
+    Each message is kept in SentEmail (the member page's "Emails sent") unless `keep_record`
+    is False.
     """
     refuse_header_injection(to, reply_to)
     subject, text, html = render_email(template_prefix, dict(context or {}))
@@ -67,6 +70,7 @@ def email_send_template(
             reply_to=reply_to,
             attachments=attached,
             template=template_prefix,
+            keep_record=keep_record,
         )
     )
 
@@ -81,6 +85,7 @@ def send_email_message(
     reply_to: str = "",
     attachments: list[list[str]] | None = None,
     template: str = "",
+    keep_record: bool = True,
 ) -> None:
     message = EmailMultiAlternatives(
         subject=subject,
@@ -93,4 +98,5 @@ def send_email_message(
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
     message.send()
-    SentEmail.objects.create(to=to, subject=subject[:255], template=template[:100])
+    if keep_record:  # not when it tells someone their data is erased
+        SentEmail.objects.create(to=to, subject=subject[:255], template=template[:100])
