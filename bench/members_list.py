@@ -60,6 +60,7 @@ def run(count: int) -> None:
 
     from tide.accounts.models import User
     from tide.membership.models import Application, MembershipLevel, MembershipPeriod
+    from tide.membership.summary import member_summaries_refresh
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -112,6 +113,7 @@ def run(count: int) -> None:
             ),
             batch_size=2000,
         )
+        member_summaries_refresh(ids)
     connection.cursor().execute("ANALYZE")
     print(f"seeded {count:,} members in {time.perf_counter() - started:.1f} s")
 

@@ -74,6 +74,8 @@ def test_a_clean_file_imports_every_member_with_their_dates(client, officer, lev
     ben = User.objects.get(email="ben@example.com")
     assert Application.objects.get(user=ben).province == "QC"
     assert membership_status(ana, today=date(2026, 12, 1)) == "active"
+    members = client.get(reverse("membership_admin_members"), {"province": "QC"})
+    assert "ben@example.com" in members.content.decode()  # imported members are listed
 
 
 def test_every_problem_is_named_with_its_line_and_nothing_is_imported(

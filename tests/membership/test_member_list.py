@@ -120,6 +120,7 @@ def test_filters_by_level_province_expiry_and_name_combine(client, officer, rmt)
     assert shown(expiring="30") == {"member1@", "member3@"}
     assert shown(level="rmt", expiring="30", province="BC") == {"member1@"}
     assert shown(q="Name003") == {"member3@"}
+    assert shown(q="  name003   TEST ") == {"member3@"}  # first and last name, any case
     # Nonsense is ignored, never an error.
     assert shown(expiring="9999", province="XX", status="<b>") == {
         "member1@",
@@ -131,3 +132,57 @@ def test_filters_by_level_province_expiry_and_name_combine(client, officer, rmt)
     )
     body = b"".join(export.streaming_content).decode()
     assert "member1@" in body and "member3@" not in body and ",BC," in body
+
+
+def test_status_follows_renewals_rejoining_and_suspension(client, officer, rmt):
+    from tide.membership.services import membership_end_early, membership_reinstate
+
+    set_rules(grace_days=60)
+    today = timezone.localdate()
+    renewed = make_user("renewed@example.com")  # paid next year before this one ended
+    MembershipPeriod.objects.create(
+        user=renewed, level=rmt, starts_on=today - timedelta(days=300), ends_on=today
+    )
+    MembershipPeriod.objects.create(
+        user=renewed,
+        level=rmt,
+        starts_on=today + timedelta(days=1),
+        ends_on=today + timedelta(days=365),
+    )
+    rejoined = make_user("rejoined@example.com")  # lapsed for a year, then joined again
+    MembershipPeriod.objects.create(
+        user=rejoined,
+        level=rmt,
+        starts_on=today - timedelta(days=900),
+        ends_on=today - timedelta(days=500),
+    )
+    MembershipPeriod.objects.create(
+        user=rejoined, level=rmt, starts_on=today, ends_on=today + timedelta(days=30)
+    )
+    not_yet = make_user("later@example.com")  # imported with a period that starts next month
+    MembershipPeriod.objects.create(
+        user=not_yet,
+        level=rmt,
+        starts_on=today + timedelta(days=30),
+        ends_on=today + timedelta(days=400),
+    )
+    suspended = make_user("suspended@example.com")
+    MembershipPeriod.objects.create(
+        user=suspended, level=rmt, starts_on=today, ends_on=today + timedelta(days=300)
+    )
+    membership_end_early(user=suspended, reason="suspended", note="Unpaid fine", by=officer)
+    client.force_login(officer)
+
+    def shown(**query) -> set[str]:
+        text = client.get(MEMBERS, query).content.decode()
+        return {who for who in ("renewed", "rejoined", "later", "suspended") if f"{who}@" in text}
+
+    assert shown(status="active") == {"renewed", "rejoined"}
+    assert shown(expiring="30") == {"rejoined"}  # the renewed member's year runs on
+    assert shown(status="suspended") == {"suspended"}
+    assert shown(status="lapsed") == set() and shown(status="in_grace") == set()
+
+    membership_reinstate(user=suspended, by=officer)
+
+    assert shown(status="active") == {"renewed", "rejoined", "suspended"}
+    assert shown(status="suspended") == set()

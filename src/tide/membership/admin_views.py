@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -37,6 +37,7 @@ from .models import (
     MembershipPeriod,
     MembershipSettings,
     MemberStatus,
+    MemberSummary,
     membership_status,
     status_from,
 )
@@ -252,61 +253,47 @@ class MemberFilters:
 
 
 def _members(filters: MemberFilters, today: date, grace_days: int):
-    """Everyone who has ever held a membership, with their latest level, province and status,
-    narrowed by `filters`: one query whatever the number of members."""
-    periods = MembershipPeriod.objects.filter(user=OuterRef("pk"))
-    latest = periods.order_by("-ends_on", "-id")
-    members = (
-        User.objects.filter(Exists(periods))
-        .annotate(
-            is_current=Exists(periods.current(today)),
-            last_ends_on=Subquery(latest.values("ends_on")[:1]),
-            last_ended_on=Subquery(
-                periods.filter(ends_on__lt=today).order_by("-ends_on").values("ends_on")[:1]
-            ),
-            level_name=Subquery(latest.values("level__name")[:1]),
-            level_slug=Subquery(latest.values("level__slug")[:1]),
-            province=Subquery(
-                Application.objects.filter(user=OuterRef("pk"), status="approved")
-                .order_by("-decided_at", "-id")
-                .values("province")[:1]
-            ),
-            # The latest period's early end (suspension, resignation), if it has come.
-            ended_early=Subquery(latest.filter(ended_early_on__lte=today).values("end_reason")[:1]),
-        )
-        .order_by("last_name", "first_name", "email")
+    """Everyone who has ever held a membership, with their latest level, province and dates,
+    narrowed by `filters` on the summary's columns: one query whatever the number of members."""
+    members = MemberSummary.objects.select_related("user", "level").order_by(
+        "user__last_name", "user__first_name", "user__email"
     )
     if filters.level:
-        members = members.filter(level_slug=filters.level)
+        members = members.filter(level__slug=filters.level)
     if filters.province:
         members = members.filter(province=filters.province)
-    if filters.query:
+    for word in filters.query.split()[:5]:  # "jane smith": every word matches some field
         members = members.filter(
-            Q(email__icontains=filters.query)
-            | Q(first_name__icontains=filters.query)
-            | Q(last_name__icontains=filters.query)
+            Q(user__email__icontains=word)
+            | Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
         )
+    not_ended_early = Q(ended_early_on__isnull=True) | Q(ended_early_on__gt=today)
+    active = Q(standing_since__lte=today, ends_on__gte=today) & not_ended_early
     if filters.expiring:
-        members = members.filter(
-            is_current=True, last_ends_on__lte=today + timedelta(days=filters.expiring)
-        )
+        members = members.filter(active, ends_on__lte=today + timedelta(days=filters.expiring))
     grace_starts = today - timedelta(days=grace_days)
-    not_ended_early = Q(ended_early__isnull=True) | Q(ended_early="")
     status = filters.status
     if status == MemberStatus.ACTIVE:
-        return members.filter(is_current=True)
+        return members.filter(active)
     if status in (MemberStatus.SUSPENDED, MemberStatus.RESIGNED):
-        return members.filter(is_current=False, ended_early=status)
+        return members.filter(ended_early_on__lte=today, end_reason=status)
     if status == MemberStatus.IN_GRACE:
-        return members.filter(
-            not_ended_early,
-            is_current=False,
-            last_ended_on__gte=grace_starts,
-            last_ended_on__lt=today,
-        )
+        return members.filter(not_ended_early, ends_on__lt=today, ends_on__gte=grace_starts)
     if status == MemberStatus.LAPSED:
-        return members.filter(not_ended_early, is_current=False, last_ended_on__lt=grace_starts)
+        return members.filter(not_ended_early, ends_on__lt=grace_starts)
     return members
+
+
+def _status(summary: MemberSummary, today: date, grace_days: int) -> str:
+    ended_early = bool(summary.ended_early_on and summary.ended_early_on <= today)
+    return status_from(
+        summary.ends_on,
+        current=summary.standing_since <= today <= summary.ends_on and not ended_early,
+        today=today,
+        grace_days=grace_days,
+        ended_early=summary.end_reason if ended_early else "",
+    )
 
 
 @staff_permission_required("membership.view_membershipperiod")
@@ -320,18 +307,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("p"))
     rows = [
         {
-            "user": user,
-            "level": user.level_name,
-            "ends_on": user.last_ends_on,
-            "status": status_from(
-                user.last_ended_on,
-                current=user.is_current,
-                today=today,
-                grace_days=grace_days,
-                ended_early=user.ended_early or "",
-            ),
+            "user": summary.user,
+            "level": summary.level.name,
+            "ends_on": summary.ends_on,
+            "status": _status(summary, today, grace_days),
         }
-        for user in page
+        for summary in page
     ]
     return TemplateResponse(
         request,
@@ -368,21 +349,15 @@ def member_export(request: HttpRequest) -> StreamingHttpResponse:
     ]
     rows = (
         [
-            user.last_name,
-            user.first_name,
-            user.email,
-            user.level_name,
-            user.province or "",
-            status_from(
-                user.last_ended_on,
-                current=user.is_current,
-                today=today,
-                grace_days=grace_days,
-                ended_early=user.ended_early or "",
-            ),
-            user.last_ends_on.isoformat() if user.last_ends_on else "",
+            summary.user.last_name,
+            summary.user.first_name,
+            summary.user.email,
+            summary.level.name,
+            summary.province,
+            _status(summary, today, grace_days),
+            summary.ends_on.isoformat(),
         ]
-        for user in members.iterator(chunk_size=2000)
+        for summary in members.iterator(chunk_size=2000)
     )
     return csv_response(
         itertools.chain([header], rows), filename=f"members-{today.isoformat()}.csv"

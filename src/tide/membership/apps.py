@@ -49,3 +49,24 @@ class MembershipConfig(AppConfig):
             post_delete.connect(
                 clear, sender=model, weak=False, dispatch_uid=f"pagecache-del-{model.__name__}"
             )
+
+        # The members list reads a summary of each member's periods: keep it true.
+        from .models import Application, MembershipPeriod
+        from .summary import member_summaries_refresh
+
+        def refresh_summary(instance, **kwargs) -> None:
+            member_summaries_refresh([instance.user_id])
+
+        for model in (MembershipPeriod, Application):
+            post_save.connect(
+                refresh_summary,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"summary-save-{model.__name__}",
+            )
+            post_delete.connect(
+                refresh_summary,
+                sender=model,
+                weak=False,
+                dispatch_uid=f"summary-del-{model.__name__}",
+            )

@@ -26,6 +26,7 @@ from tide.lib.canada import PROVINCES, postal_code_format
 from tide.lib.csvimport import csv_headers, csv_records
 
 from .models import Application, MemberImport, MembershipLevel, MembershipPeriod
+from .summary import member_summaries_refresh
 
 MAX_MEMBER_ROWS = 100_000
 
@@ -277,6 +278,7 @@ def member_import_commit(*, draft: MemberImport, by: User) -> MemberImport:
         ],
         batch_size=1000,
     )
+    member_summaries_refresh(user.pk for user in users.values())  # bulk_create sends no signals
     draft.status = MemberImport.Status.COMMITTED
     draft.rows_imported = len(check.rows)
     draft.committed_at = now
