@@ -109,6 +109,20 @@ def test_a_level_needing_a_registration_number_refuses_an_application_without_on
     assert not Invoice.objects.exists()
 
 
+def test_a_student_level_refuses_an_application_without_school_and_graduation(member):
+    student = make_level(
+        name="Student", slug="student", requires_registration_number=False,
+        requires_student_evidence=True,
+    )  # fmt: skip
+
+    with pytest.raises(ValidationError, match="school and expected graduation date"):
+        application_submit(
+            user=member, level=student, data=application_data(school="Mount Royal"), today=JUNE
+        )
+
+    assert not Application.objects.exists()
+
+
 def test_privacy_must_be_accepted(member, rmt):
     with pytest.raises(ValidationError):
         make_application(member, rmt, today=JUNE, privacy_accepted=False)

@@ -189,3 +189,72 @@ def test_a_new_price_shows_on_the_cached_join_page_at_once(client, rmt):
     response = client.get("/membership/join/")
     assert response["X-Page-Cache"] == "miss"
     assert "$375.00" in response.content.decode()
+
+
+@pytest.fixture
+def student_level(db):
+    return make_level(
+        name="Student",
+        slug="student",
+        requires_registration_number=False,
+        requires_student_evidence=True,
+    )
+
+
+def test_a_student_gives_school_and_expected_graduation(client, member, student_level):
+    from datetime import date
+
+    from django.utils import timezone
+
+    client.force_login(member)
+    url = reverse("membership:apply", args=["student"])
+    graduation = date(timezone.localdate().year + 1, 6, 15)
+
+    form = client.get(url).content.decode()
+    response = client.post(
+        url,
+        form_data(
+            college="",
+            registration_number="",
+            school="Mount Royal University",
+            expected_graduation_on=graduation.isoformat(),
+        ),
+    )
+
+    assert 'name="school"' in form and 'name="expected_graduation_on"' in form
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert (application.school, application.expected_graduation_on) == (
+        "Mount Royal University",
+        graduation,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"school": ""}, "This field is required."),
+        ({"expected_graduation_on": ""}, "This field is required."),
+        ({"expected_graduation_on": "2020-06-15"}, "choose the New graduate level"),
+        ({"expected_graduation_on": "2099-06-15"}, "within the next six years"),
+        ({"expected_graduation_on": "June"}, "Enter a valid date."),
+    ],
+)
+def test_a_student_without_evidence_is_told_what_is_missing(
+    client, member, student_level, fields, message
+):
+    client.force_login(member)
+    data = form_data(college="", registration_number="", school="Mount Royal University")
+    data["expected_graduation_on"] = "2030-06-15"
+
+    response = client.post(reverse("membership:apply", args=["student"]), {**data, **fields})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_other_levels_do_not_ask_for_a_school(client, member, rmt):
+    client.force_login(member)
+
+    assert 'name="school"' not in client.get(APPLY).content.decode()

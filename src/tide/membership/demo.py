@@ -1,12 +1,15 @@
-"""Demo membership: the five levels, an approved RMT membership for the demo member and two
-applicants waiting for review. Made through the services (and billing), so the demo holds
-what real use would. The lead wires `demo_membership` into the demo loader."""
+"""Demo membership: the five levels, an approved RMT membership for the demo member and three
+applicants (two paid and waiting for review, a student who has not paid). Made through the
+services (and billing), so the demo holds what real use would."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from tide.accounts.models import User
 from tide.billing.models import Invoice, Payment
@@ -39,6 +42,8 @@ APPLICANTS = [
      "College of Complementary Health Professionals of BC", "M04512", 2019, "English, Gujarati"),
     ("etienne.roy@tide.example", "Étienne", "Roy", "new-graduate", "NB", "Moncton", "E1C 4B7",
      "New Brunswick College of Massage Therapists", "NB2291", 2025, "French, English"),
+    ("maya.chen@tide.example", "Maya", "Chen", "student", "AB", "Calgary", "T2P 1J9",
+     "", "", None, "English, Mandarin"),
 ]  # fmt: skip
 
 
@@ -91,6 +96,7 @@ def demo_membership() -> bool:
             annual_price_cents=dues,
             admin_fee_cents=fee,
             requires_registration_number=reg,
+            requires_student_evidence=slug == "student",
             includes_directory_listing=listing,
             includes_insurance_eligibility=insurance,
             includes_member_prices=prices,
@@ -150,6 +156,14 @@ def demo_membership() -> bool:
                 "modalities": "Sports massage, lymphatic drainage",
                 "privacy_accepted": True,
                 "news_opt_in": True,
+                **(
+                    {
+                        "school": "Mount Royal University, Massage Therapy diploma",
+                        "expected_graduation_on": date(timezone.localdate().year + 1, 6, 15),
+                    }
+                    if levels[slug].requires_student_evidence
+                    else {}
+                ),
             },
         )
         if email != APPLICANTS[-1][0]:  # the last one has not paid yet: staff can record it

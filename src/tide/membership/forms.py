@@ -29,6 +29,8 @@ class ApplicationForm(forms.ModelForm):
             "college",
             "registration_number",
             "graduation_year",
+            "school",
+            "expected_graduation_on",
             "languages",
             "modalities",
             "privacy_accepted",
@@ -45,6 +47,8 @@ class ApplicationForm(forms.ModelForm):
             "college": _("Regulatory college"),
             "registration_number": _("Registration number"),
             "graduation_year": _("Year you graduated (or will graduate)"),
+            "school": _("School or college where you study"),
+            "expected_graduation_on": _("Expected graduation date"),
             "languages": _("Languages you treat in"),
             "modalities": _("Modalities"),
             "privacy_accepted": _(
@@ -58,6 +62,7 @@ class ApplicationForm(forms.ModelForm):
             "registration_number": _("Letters and digits only, as your college shows it."),
             "languages": _("For example: English, French, Punjabi."),
             "modalities": _("For example: Swedish, myofascial release, prenatal."),
+            "expected_graduation_on": _("Your best estimate, like 2027-06-15."),
         }
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
@@ -66,6 +71,7 @@ class ApplicationForm(forms.ModelForm):
             "practice_city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "practice_postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "modalities": forms.Textarea(attrs={"rows": 3}),
+            "expected_graduation_on": forms.DateInput(attrs={"type": "date"}),
         }
 
     def __init__(self, *args, level: MembershipLevel, **kwargs) -> None:
@@ -82,6 +88,11 @@ class ApplicationForm(forms.ModelForm):
         if level.requires_registration_number:
             for name in ("college", "registration_number"):
                 self.fields[name].required = True
+        if level.requires_student_evidence:
+            for name in ("school", "expected_graduation_on"):
+                self.fields[name].required = True
+        else:
+            del self.fields["school"], self.fields["expected_graduation_on"]
 
     def clean_practice_postal_code(self) -> str:
         value = self.cleaned_data["practice_postal_code"].strip()
@@ -96,6 +107,17 @@ class ApplicationForm(forms.ModelForm):
         if not 10 <= len(digits) <= 15 or any(c not in "0123456789 +-().x" for c in value):
             raise ValidationError(_("Enter a phone number with its area code, like 416 555 0142."))
         return value
+
+    def clean_expected_graduation_on(self):
+        expected = self.cleaned_data["expected_graduation_on"]
+        today = timezone.localdate()
+        if expected and expected < today:
+            raise ValidationError(
+                _("That date has passed: if you have graduated, choose the New graduate level.")
+            )
+        if expected and expected.year > today.year + 6:
+            raise ValidationError(_("Enter a date within the next six years."))
+        return expected
 
     def clean_graduation_year(self) -> int | None:
         year = self.cleaned_data["graduation_year"]

@@ -44,6 +44,13 @@ class MembershipLevel(models.Model):
         default=False,
         help_text=_("Applicants must give their college and registration number."),
     )
+    requires_student_evidence = models.BooleanField(
+        _("requires school and expected graduation"),
+        default=False,
+        help_text=_(
+            "For student levels: applicants name their school and when they expect to graduate."
+        ),
+    )
     includes_directory_listing = models.BooleanField(
         _("includes a directory listing"), default=False
     )
@@ -68,6 +75,7 @@ class MembershipLevel(models.Model):
         MultiFieldPanel(
             [
                 FieldPanel("requires_registration_number"),
+                FieldPanel("requires_student_evidence"),
                 FieldPanel("includes_directory_listing"),
                 FieldPanel("includes_insurance_eligibility"),
                 FieldPanel("includes_member_prices"),
@@ -92,6 +100,18 @@ class MembershipLevel(models.Model):
     @property
     def admin_fee(self) -> str:
         return format_cad(self.admin_fee_cents)
+
+    def evidence_missing(self, data: dict) -> str:
+        """What an application for this level lacks, as a sentence; "" when complete."""
+        if self.requires_registration_number and not (
+            data.get("registration_number") and data.get("college")
+        ):
+            return _g("This level needs your college and registration number.")
+        if self.requires_student_evidence and not (
+            data.get("school") and data.get("expected_graduation_on")
+        ):
+            return _g("This level needs your school and expected graduation date.")
+        return ""
 
     def benefits(self) -> list[str]:
         """What the level includes, as sentences for the join page."""
@@ -362,6 +382,9 @@ class Application(models.Model):
         _("registration verified on"), null=True, blank=True
     )
     graduation_year = models.PositiveSmallIntegerField(_("graduation year"), null=True, blank=True)
+    # A student level's evidence: where they study and when they expect to finish.
+    school = models.CharField(_("school"), max_length=200, blank=True)
+    expected_graduation_on = models.DateField(_("expected graduation"), null=True, blank=True)
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     modalities = models.TextField(_("modalities"), max_length=1000, blank=True)
     privacy_accepted = models.BooleanField(_("privacy terms accepted"), default=False)

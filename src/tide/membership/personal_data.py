@@ -17,6 +17,8 @@ APPLICATION_FIELDS = [
     "registration_number",
     "college",
     "graduation_year",
+    "school",
+    "expected_graduation_on",
     "languages",
     "modalities",
     "news_opt_in",
@@ -60,6 +62,7 @@ def membership_erase(user: User) -> None:
         practice_postal_code="",
         languages="",
         modalities="",
+        school="",
         decision_reason="",
     )
     MemberNote.objects.filter(member=user).delete()

@@ -52,6 +52,8 @@ APPLICATION_FIELDS = (
     "registration_number",
     "college",
     "graduation_year",
+    "school",
+    "expected_graduation_on",
     "languages",
     "modalities",
     "privacy_accepted",
@@ -131,12 +133,8 @@ def application_submit(
         raise ValidationError(_("This membership level is not open to applications."), code="level")
     if not data.get("privacy_accepted"):
         raise ValidationError(_("Accept the privacy terms to apply."), code="privacy")
-    if level.requires_registration_number and not (
-        data.get("registration_number") and data.get("college")
-    ):
-        raise ValidationError(
-            _("This level needs your college and registration number."), code="registration"
-        )
+    if missing := level.evidence_missing(data):
+        raise ValidationError(missing, code="evidence")
     if membership_status(user, today) in (MemberStatus.ACTIVE, MemberStatus.IN_GRACE):
         raise ValidationError(_("You are already a member."), code="member")
     fields = {name: data[name] for name in APPLICATION_FIELDS if name in data}
@@ -305,12 +303,8 @@ def application_resubmit(
     if application.user_id != by.pk:
         raise ValidationError(_("Only the applicant can update an application."), code="owner")
     _refuse_status(application, Application.Status.INFO_REQUESTED)
-    if application.level.requires_registration_number and not (
-        data.get("registration_number") and data.get("college")
-    ):
-        raise ValidationError(
-            _("This level needs your college and registration number."), code="registration"
-        )
+    if missing := application.level.evidence_missing(data):
+        raise ValidationError(missing, code="evidence")
     changed = []
     for name in RESUBMIT_FIELDS:
         if name in data and getattr(application, name) != data[name]:
