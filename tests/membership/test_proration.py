@@ -110,3 +110,21 @@ def test_late_joiners_pay_a_full_year_and_get_the_rest_of_this_one(today, period
 
     assert settings.period_for(today) == (today, period_end)
     assert settings.prorated_cents(RMT, today) == cents
+
+
+@pytest.mark.parametrize(
+    ("today", "ends_on"),
+    [
+        (date(2026, 3, 14), date(2027, 3, 13)),
+        (date(2026, 12, 31), date(2027, 12, 30)),
+        (date(2028, 2, 29), date(2029, 2, 28)),  # a leap day's anniversary is 1 March
+    ],
+)
+def test_on_anniversaries_everyone_pays_a_full_year_from_the_day_they_join(today, ends_on):
+    anniversary = MembershipSettings(
+        term="anniversary", proration=Proration.MONTH, rollover_days=90
+    )
+
+    assert anniversary.period_for(today) == (today, ends_on)
+    assert anniversary.units_remaining(today) == (1, 1)
+    assert anniversary.prorated_cents(RMT, today) == RMT

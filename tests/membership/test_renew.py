@@ -152,6 +152,27 @@ def test_paying_during_grace_starts_the_next_period_today(member, rmt):
     assert membership_status(member, today()) == MemberStatus.ACTIVE
 
 
+@pytest.mark.parametrize("days_left", [20, -10])  # before the end, and late, during grace
+def test_on_anniversaries_renewing_keeps_the_members_date(member, rmt, days_left):
+    set_rules(term="anniversary")
+    ends_on = today() + timedelta(days=days_left)
+    period = make_period(member, rmt, ends_on=ends_on)
+
+    pay(membership_renew(user=member))
+
+    renewed = MembershipPeriod.objects.get(renewal_of=period)
+    assert renewed.starts_on == ends_on + timedelta(days=1)
+    assert renewed.ends_on == ends_on.replace(year=ends_on.year + 1)
+
+
+def test_the_join_page_says_how_long_the_first_year_runs(client, rmt):
+    set_rules(term="anniversary")
+
+    page = client.get(reverse("membership:join")).content.decode()
+
+    assert "Membership runs a year from the day you join" in page
+
+
 def test_after_renewing_there_is_nothing_more_to_renew(member, rmt):
     make_period(member, rmt, ends_on=today() + timedelta(days=20))
     pay(membership_renew(user=member))

@@ -132,6 +132,19 @@ class Proration(models.TextChoices):
     HALF_YEAR = "half", _("By half-year")
 
 
+class Term(models.TextChoices):
+    FIXED = "fixed", _("Everyone renews on the same date")
+    ANNIVERSARY = "anniversary", _("Each member renews on the anniversary of joining")
+
+
+def year_after(day: date) -> date:
+    """The same day a year later; a leap day's anniversary is 1 March."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return date(day.year + 1, 3, 1)
+
+
 MONTHS = [(number, calendar.month_name[number]) for number in range(1, 13)]
 UNITS_PER_YEAR = {
     Proration.NONE: 1,
@@ -165,6 +178,17 @@ def reminder_days_validator(value: str) -> None:
 
 @register_setting(icon="group")
 class MembershipSettings(BaseGenericSetting):
+    term = models.CharField(
+        _("membership year"),
+        max_length=12,
+        choices=Term.choices,
+        default=Term.FIXED,
+        help_text=_(
+            "On a fixed date, mid-year joiners pay for the rest of the year (see proration). "
+            "On anniversaries, everyone pays a full year from the day they join, and renewing "
+            "keeps their date."
+        ),
+    )
     renewal_month = models.PositiveSmallIntegerField(_("renewal month"), choices=MONTHS, default=12)
     renewal_day = models.PositiveSmallIntegerField(
         _("renewal day"),
@@ -228,9 +252,10 @@ class MembershipSettings(BaseGenericSetting):
     )
 
     panels = [
+        FieldPanel("term"),
         MultiFieldPanel(
             [FieldPanel("renewal_month"), FieldPanel("renewal_day")],
-            heading=_("Everyone renews on"),
+            heading=_("Fixed date: everyone renews on"),
         ),
         FieldPanel("grace_days"),
         FieldPanel("proration"),
@@ -292,11 +317,15 @@ class MembershipSettings(BaseGenericSetting):
 
     def rolls_over(self, today: date) -> bool:
         """Too little of the year is left to sell on its own: the next year comes with it."""
+        if self.term == Term.ANNIVERSARY:
+            return False
         return (self.next_renewal(today) - today).days < self.rollover_days
 
     def period_for(self, today: date) -> tuple[date, date]:
         """The first period of someone joining `today`: from today to the day before renewal
-        (the renewal after next for a late joiner)."""
+        (the renewal after next for a late joiner), or a year to the day on anniversaries."""
+        if self.term == Term.ANNIVERSARY:
+            return today, year_after(today) - timedelta(days=1)
         renewal = self.next_renewal(today)
         if self.rolls_over(today):
             renewal = self.renewal_on(renewal.year + 1)
@@ -308,6 +337,8 @@ class MembershipSettings(BaseGenericSetting):
         The unit someone joins in (month, quarter or half-year, counted from the renewal
         date) is charged in full; so is the whole year without proration.
         """
+        if self.term == Term.ANNIVERSARY:
+            return 1, 1  # every period is a whole year
         units = UNITS_PER_YEAR[Proration(self.proration)]
         if self.rolls_over(today):
             return units, units

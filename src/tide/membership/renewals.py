@@ -41,6 +41,7 @@ from .models import (
     MembershipPeriod,
     MembershipSettings,
     RenewalReminder,
+    Term,
 )
 
 if TYPE_CHECKING:
@@ -104,7 +105,10 @@ def next_period_dates(
 ) -> tuple[date, date]:
     """The day after `period` ends (or today, if later) to the day before the next renewal date
     (the renewal after, when fewer than the roll-over days are left, as for joiners: a full
-    year's dues never buy a few days)."""
+    year's dues never buy a few days). On anniversaries the next year always starts the day
+    after `period`, so renewing during grace keeps the member's date."""
+    if rules.term == Term.ANNIVERSARY:
+        return rules.period_for(period.ends_on + timedelta(days=1))
     return rules.period_for(max(period.ends_on + timedelta(days=1), today))
 
 

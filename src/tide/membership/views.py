@@ -26,6 +26,7 @@ from .models import (
     MembershipPeriod,
     MembershipSettings,
     MemberStatus,
+    Term,
     membership_status,
 )
 from .renewals import (
@@ -50,6 +51,7 @@ def join(request: HttpRequest) -> HttpResponse:
             "levels": levels,
             "member_until": rules.period_for(today)[1],
             "prorated": len(set(rules.units_remaining(today))) > 1,
+            "anniversary": rules.term == Term.ANNIVERSARY,
         },
     )
 
