@@ -1,5 +1,5 @@
-"""Invoices in the back office: find one, see its lines, payments, refunds and history, record
-a payment, issue a draft, void an unpaid invoice or refund a paid one."""
+"""Invoices in the back office: find one, see its lines, payments, refunds and history, raise
+one by hand, record a payment, issue a draft, void an unpaid invoice or refund a paid one."""
 
 from __future__ import annotations
 
@@ -18,9 +18,18 @@ from wagtail.models import ModelLogEntry
 from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
 from tide.lib.money import format_cad
 
-from .forms import PaidOutForm, PaymentForm, RefundForm, VoidForm
+from .forms import (
+    InvoiceForm,
+    InvoiceLineFormSet,
+    PaidOutForm,
+    PaymentForm,
+    RefundForm,
+    VoidForm,
+)
 from .models import CreditNote, Invoice, Payment, StripeEvent
 from .services import (
+    LineSpec,
+    invoice_create,
     invoice_issue,
     invoice_void,
     payment_record,
@@ -62,6 +71,73 @@ def invoice_index(request: HttpRequest) -> HttpResponse:
             "header_title": _("Invoices"),
             "breadcrumbs_items": admin_breadcrumbs(("", _("Invoices"))),
         },
+    )
+
+
+@staff_permission_required("billing.change_invoice")
+def invoice_new(request: HttpRequest) -> HttpResponse:
+    """A charge raised by hand: a draft to check, or issued and emailed at once."""
+    if request.method == "POST":
+        form, lines = InvoiceForm(request.POST), InvoiceLineFormSet(request.POST)
+        if form.is_valid() and lines.is_valid():
+            customer = form.cleaned_data["email"]
+            province = form.cleaned_data["province"] or _last_province(customer)
+            try:
+                invoice = invoice_create(
+                    customer=customer,
+                    province=province,
+                    lines=[
+                        LineSpec(
+                            kind="manual",
+                            description=line.cleaned_data["description"],
+                            quantity=line.cleaned_data["quantity"],
+                            unit_price_cents=line.cleaned_data["price"],
+                            taxable=line.cleaned_data["taxable"],
+                        )
+                        for line in lines
+                        if line.has_changed()
+                    ],
+                    by=request.user,
+                )
+                if "issue" in request.POST:
+                    invoice = invoice_issue(invoice=invoice, by=request.user)
+            except ValidationError as error:
+                form.add_error("province" if error.code == "province" else None, error)
+            else:
+                if invoice.number:
+                    messages.success(
+                        request,
+                        _("Invoice %(number)s issued and emailed to %(email)s.")
+                        % {"number": invoice.number, "email": invoice.bill_to_email},
+                    )
+                else:
+                    messages.success(request, _("Draft saved: check it, then issue it."))
+                return redirect("billing_admin_invoice", pk=invoice.pk)
+    else:
+        form, lines = InvoiceForm(), InvoiceLineFormSet()
+    return TemplateResponse(
+        request,
+        "billing/admin/invoice_new.html",
+        {
+            "form": form,
+            "lines": lines,
+            "header_title": _("New invoice"),
+            "breadcrumbs_items": admin_breadcrumbs(
+                (reverse("billing_admin_invoices"), _("Invoices")), ("", _("New invoice"))
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _last_province(customer) -> str:
+    """The province of the customer's last invoice: where they were taxed before."""
+    return (
+        Invoice.objects.filter(customer=customer)
+        .order_by("-id")
+        .values_list("province", flat=True)
+        .first()
+        or ""
     )
 
 

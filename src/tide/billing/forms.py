@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tide.accounts.models import User
+from tide.lib.canada import PROVINCES
 from tide.lib.money import cents_from_dollars, format_cad
 
 from .models import Invoice, Payment
@@ -135,3 +137,58 @@ class PaidOutForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Cheque number or e-transfer reference."),
     )
+
+
+class InvoiceForm(forms.Form):
+    """Who a charge staff raise by hand is for (a reinstatement fee, a replacement card, a
+    booth at the conference); the lines come in `InvoiceLineFormSet`."""
+
+    email = forms.EmailField(
+        label=gettext_lazy("Bill to (email of their account)"),
+        max_length=254,
+        error_messages={"required": gettext_lazy("Enter the email of the person to bill.")},
+    )
+    province = forms.ChoiceField(
+        label=gettext_lazy("Province for sales tax"),
+        choices=[("", gettext_lazy("Their province (from their membership)")), *PROVINCES],
+        required=False,
+    )
+
+    def clean_email(self) -> User:
+        email = self.cleaned_data["email"]
+        customer = User.objects.filter(email__iexact=email, is_active=True).first()
+        if customer is None:
+            raise ValidationError(
+                _("No account uses %(email)s: invoices go to someone who can sign in to pay.")
+                % {"email": email},
+                code="no_account",
+            )
+        return customer
+
+
+class InvoiceLineForm(forms.Form):
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=200)
+    quantity = forms.IntegerField(
+        label=gettext_lazy("Quantity"), min_value=1, max_value=1000, initial=1
+    )
+    price = forms.CharField(
+        label=gettext_lazy("Unit price (CAD)"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    taxable = forms.BooleanField(label=gettext_lazy("Taxable"), required=False, initial=True)
+
+    def clean_price(self) -> int:
+        return cents_from_dollars(self.cleaned_data.get("price", ""))
+
+
+class _LineFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if not any(form.has_changed() for form in self.forms if form.is_valid()):
+            raise ValidationError(_("Add at least one line."), code="no_lines")
+
+
+# Five lines cover what staff raise by hand; blank ones are left out.
+InvoiceLineFormSet = forms.formset_factory(
+    InvoiceLineForm, formset=_LineFormSet, extra=5, max_num=5, validate_max=True
+)

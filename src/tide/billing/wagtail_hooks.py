@@ -30,6 +30,7 @@ register_snippet(TaxRateViewSet)
 def billing_urls():
     return [
         path("billing/invoices/", admin_views.invoice_index, name="billing_admin_invoices"),
+        path("billing/invoices/new/", admin_views.invoice_new, name="billing_admin_invoice_new"),
         path(
             "billing/stripe-events/",
             admin_views.stripe_event_index,

@@ -85,6 +85,14 @@ def demo_membership() -> bool:
             ],
         ),
     )
+    finance, _ = Group.objects.get_or_create(name="Finance")
+    finance.permissions.add(
+        *Permission.objects.filter(codename="access_admin"),
+        *Permission.objects.filter(
+            content_type__app_label="billing",
+            codename__in=["view_invoice", "change_invoice", "add_payment", "add_creditnote"],
+        ),
+    )
     if MembershipLevel.objects.exists():
         return False
     levels = {}
