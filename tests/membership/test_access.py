@@ -118,3 +118,22 @@ def test_decisions_by_get_are_not_allowed(client, officer, application):
         assert client.get(url).status_code == 405, url
     application.refresh_from_db()
     assert application.status == Application.Status.AWAITING_REVIEW
+
+
+def test_the_membership_menu_holds_the_officers_screens(client, officer, staff_without_permission):
+    import json
+    import re
+
+    client.force_login(officer)
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    # The sidebar is drawn from JSON in the page: find the Membership submenu's items.
+    props = json.loads(
+        re.search(r'id="wagtail-sidebar-props"[^>]*>(.*?)</script>', page, re.S).group(1)
+    )
+    main_menu = next(m for m in props["modules"] if m["_type"].endswith("MainMenuModule"))
+    menu = next(item for item in main_menu["_args"][0] if item["_args"][0]["label"] == "Membership")
+    labels = [child["_args"][0]["label"] for child in menu["_args"][1]]
+
+    assert labels == ["Applications", "Members", "College registers"]  # levels: not theirs
+    client.force_login(staff_without_permission)
+    assert "membership/members" not in client.get(reverse("wagtailadmin_home")).content.decode()

@@ -150,7 +150,7 @@ class InvoiceForm(forms.Form):
     )
     province = forms.ChoiceField(
         label=gettext_lazy("Province for sales tax"),
-        choices=[("", gettext_lazy("Their province (from their membership)")), *PROVINCES],
+        choices=[("", gettext_lazy("Their province (from their last invoice)")), *PROVINCES],
         required=False,
     )
 

@@ -16,6 +16,7 @@ class EventViewSet(SnippetViewSet):
     model = Event
     icon = "date"
     menu_label = _("Courses and events")
+    menu_order = 10
     list_display = ["title", "starts_at", "format", "capacity", "seats_taken", "published"]
     list_filter = ["published", "format"]
     search_fields = ["title"]
@@ -26,6 +27,7 @@ class ProviderViewSet(SnippetViewSet):
     model = Provider
     icon = "group"
     menu_label = _("Providers")
+    menu_order = 40
     list_display = ["name", "is_association", "approved"]
 
 
@@ -33,6 +35,7 @@ class CreditCategoryViewSet(SnippetViewSet):
     model = CreditCategory
     icon = "tag"
     menu_label = _("CE categories")
+    menu_order = 50
     list_display = ["name", "description"]
 
 
@@ -40,6 +43,7 @@ class CreditRuleSetViewSet(SnippetViewSet):
     model = CreditRuleSet
     icon = "list-ol"
     menu_label = _("CE rule sets")
+    menu_order = 60
     list_display = ["name", "cycle_years", "total_required", "is_default"]
 
 
@@ -48,6 +52,7 @@ class EducationGroup(SnippetViewSetGroup):
     menu_icon = "date"
     menu_label = _("Education")
     menu_order = 330
+    submenu_hook = "register_education_menu_item"
 
 
 register_snippet(EducationGroup)
@@ -118,24 +123,24 @@ class CreditsMenuItem(PermissionMenuItem):
         return component
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_education_menu_item")
 def registrations_menu_item():
     return PermissionMenuItem(
         _("Registrations"),
         reverse("education_admin_events"),
         icon_name="clipboard-list",
-        order=331,
+        order=20,
         perm=admin_views.MANAGE,
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_education_menu_item")
 def credits_menu_item():
     return CreditsMenuItem(
         _("CE to approve"),
         reverse("education_admin_credits"),
         icon_name="tick-inverse",
-        order=332,
+        order=30,
         perm=admin_views.REVIEW,
     )
 

@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from tide.lib.pagecache import page_cache_clear
 
@@ -20,11 +20,20 @@ class MembershipLevelViewSet(SnippetViewSet):
     menu_label = _("Membership levels")
     list_display = ["name", "annual_price", "admin_fee", "requires_registration_number", "active"]
     list_filter = ["active"]
-    add_to_admin_menu = True
-    menu_order = 320
+    menu_order = 40  # last in the Membership menu
 
 
-register_snippet(MembershipLevelViewSet)
+class MembershipMenu(SnippetViewSetGroup):
+    """One Membership entry in the back office's menu: the screens below and the levels."""
+
+    items = (MembershipLevelViewSet,)
+    menu_label = _("Membership")
+    menu_icon = "group"
+    menu_order = 305
+    submenu_hook = "register_membership_menu_item"
+
+
+register_snippet(MembershipMenu)
 
 
 def _clear_join_page(request, instance) -> None:
@@ -136,30 +145,30 @@ class MembersMenuItem(MenuItem):
         return request.user.has_perm("membership.view_membershipperiod")
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_membership_menu_item")
 def applications_menu_item():
     return ApplicationsMenuItem(
         _("Applications"),
         reverse("membership_admin_applications"),
         icon_name="form",
-        order=305,
+        order=10,
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_membership_menu_item")
 def members_menu_item():
     return MembersMenuItem(
-        _("Members"), reverse("membership_admin_members"), icon_name="group", order=310
+        _("Members"), reverse("membership_admin_members"), icon_name="group", order=20
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_membership_menu_item")
 def registers_menu_item():
     return ApplicationsOnlyMenuItem(
         _("College registers"),
         reverse("membership_admin_registers"),
         icon_name="tasks",
-        order=312,
+        order=30,
     )
 
 

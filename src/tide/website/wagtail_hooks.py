@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
 from .models import BlogAuthor, BlogCategory, Comment
@@ -18,8 +18,7 @@ class BlogAuthorViewSet(SnippetViewSet):
     menu_label = _("Blog authors")
     list_display = ["name", "role", "organisation"]
     search_fields = ["name", "role", "organisation"]
-    add_to_admin_menu = True
-    menu_order = 210
+    menu_order = 20
 
 
 class BlogCategoryViewSet(SnippetViewSet):
@@ -27,12 +26,20 @@ class BlogCategoryViewSet(SnippetViewSet):
     icon = "tag"
     menu_label = _("Blog categories")
     list_display = ["name", "slug"]
-    add_to_admin_menu = True
-    menu_order = 220
+    menu_order = 30
 
 
-register_snippet(BlogAuthorViewSet)
-register_snippet(BlogCategoryViewSet)
+class BlogMenu(SnippetViewSetGroup):
+    """One Blog entry in the back office's menu: comments to moderate, authors, categories."""
+
+    items = (BlogAuthorViewSet, BlogCategoryViewSet)
+    menu_label = _("Blog")
+    menu_icon = "comment"
+    menu_order = 200
+    submenu_hook = "register_blog_menu_item"
+
+
+register_snippet(BlogMenu)
 
 
 @hooks.register("register_admin_urls")
@@ -58,10 +65,10 @@ class CommentsMenuItem(MenuItem):
         return component
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_blog_menu_item")
 def comments_menu_item():
     return CommentsMenuItem(
-        _("Comments"), reverse("website_comments"), icon_name="comment", order=200
+        _("Comments"), reverse("website_comments"), icon_name="comment", order=10
     )
 
 
