@@ -61,6 +61,10 @@ def application_data(**fields) -> dict:
 def make_application(
     user: User, level: MembershipLevel, *, today: date | None = None, **fields
 ) -> Application:
+    if "registration_number" not in fields and (
+        Application.objects.filter(registration_number="U4812").exclude(user=user).exists()
+    ):
+        fields["registration_number"] = f"U{4812 + user.pk}"  # a number is one person's
     return application_submit(user=user, level=level, data=application_data(**fields), today=today)
 
 

@@ -258,3 +258,29 @@ def test_other_levels_do_not_ask_for_a_school(client, member, rmt):
     client.force_login(member)
 
     assert 'name="school"' not in client.get(APPLY).content.decode()
+
+
+def test_a_registration_number_another_member_holds_is_refused(client, member, other_member, rmt):
+    from .factories import make_application
+
+    make_application(other_member, rmt, registration_number="U4812")
+    client.force_login(member)
+
+    response = client.post(APPLY, form_data(registration_number="u 4812"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Another member&#x27;s application already has this registration number" in page
+    assert "other@" not in page  # whose it is stays private
+    assert Application.objects.filter(user=member).count() == 0
+
+
+def test_the_same_number_at_another_provinces_college_is_someone_else(
+    client, member, other_member, rmt
+):
+    from .factories import make_application
+
+    make_application(other_member, rmt, registration_number="U4812", province="BC")
+    client.force_login(member)
+
+    assert client.post(APPLY, form_data(registration_number="U4812")).status_code == 302

@@ -120,6 +120,33 @@ def dues_lines(*, level: MembershipLevel, today: date, reference: str = "") -> l
     return lines
 
 
+def _refuse_registration_held_by_another(user: User, data: dict[str, Any]) -> None:
+    """A registration number belongs to one person: someone else's approved or open
+    application in the same province (colleges are provincial) holding it refuses this one,
+    without saying whose it is."""
+    number = data.get("registration_number")
+    if not number:
+        return
+    held = (
+        Application.objects.filter(
+            registration_number__iexact=number,
+            province=data.get("province"),
+            status__in=[Application.Status.APPROVED, *Application.OPEN_STATUSES],
+        )
+        .exclude(user=user)
+        .exists()
+    )
+    if held:
+        raise ValidationError(
+            _(
+                "Another member's application already has this registration number. Check "
+                "it against your college's register; if it is yours, contact us and we will "
+                "sort it out."
+            ),
+            code="registration_held",
+        )
+
+
 def application_submit(
     *, user: User, level: MembershipLevel, data: dict[str, Any], today: date | None = None
 ) -> Application:
@@ -135,6 +162,7 @@ def application_submit(
         raise ValidationError(_("Accept the privacy terms to apply."), code="privacy")
     if missing := level.evidence_missing(data):
         raise ValidationError(missing, code="evidence")
+    _refuse_registration_held_by_another(user, data)
     if membership_status(user, today) in (MemberStatus.ACTIVE, MemberStatus.IN_GRACE):
         raise ValidationError(_("You are already a member."), code="member")
     fields = {name: data[name] for name in APPLICATION_FIELDS if name in data}
@@ -305,6 +333,7 @@ def application_resubmit(
     _refuse_status(application, Application.Status.INFO_REQUESTED)
     if missing := application.level.evidence_missing(data):
         raise ValidationError(missing, code="evidence")
+    _refuse_registration_held_by_another(application.user, data)
     changed = []
     for name in RESUBMIT_FIELDS:
         if name in data and getattr(application, name) != data[name]:

@@ -85,7 +85,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                 if getattr(error, "code", "") in ("open_application", "member"):
                     # A double submit: the first one went through.
                     return _blocked(request) or redirect("membership:portal")
-                form.add_error(None, error)
+                held = getattr(error, "code", "") == "registration_held"
+                form.add_error("registration_number" if held else None, error)
             else:
                 messages.success(request, _("Application received — pay the invoice to continue."))
                 if application.status == Application.Status.AWAITING_PAYMENT:
