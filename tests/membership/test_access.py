@@ -24,6 +24,7 @@ def member_urls(application: Application) -> list[str]:
         reverse("membership:apply", args=["rmt"]),
         reverse("membership:application", args=[application.pk]),
         reverse("membership:renew"),
+        reverse("membership:details"),
     ]
 
 

@@ -129,6 +129,21 @@ class ApplicationForm(forms.ModelForm):
         return year
 
 
+class DetailsForm(forms.ModelForm):
+    """A member's own contact and practice details (`Application.DETAILS_FIELDS`)."""
+
+    class Meta:
+        model = Application
+        fields = Application.DETAILS_FIELDS
+        # The join form's wording; a form ignores the names of fields it does not have.
+        labels = ApplicationForm.Meta.labels
+        help_texts = ApplicationForm.Meta.help_texts
+        widgets = ApplicationForm.Meta.widgets
+
+    clean_phone = ApplicationForm.clean_phone
+    clean_practice_postal_code = ApplicationForm.clean_practice_postal_code
+
+
 class ResubmitForm(ApplicationForm):
     """What the applicant may change when staff ask for more information."""
 

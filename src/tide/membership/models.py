@@ -382,6 +382,17 @@ class Application(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     OPEN_STATUSES = (Status.AWAITING_PAYMENT, Status.AWAITING_REVIEW, Status.INFO_REQUESTED)
+    # What a member keeps up to date themselves once approved. Province, college and number
+    # change through staff: a move is a new registration with another college.
+    DETAILS_FIELDS = (
+        "preferred_name",
+        "phone",
+        "practice_address",
+        "practice_city",
+        "practice_postal_code",
+        "languages",
+        "modalities",
+    )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

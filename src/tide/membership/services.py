@@ -345,6 +345,32 @@ def application_resubmit(
     return application
 
 
+@transaction.atomic
+def member_details_update(*, user: User, data: dict[str, Any]) -> Application:
+    """A member's own change of contact and practice details, on their latest approved
+    application; the history records which fields changed."""
+    application = (
+        Application.objects.select_for_update()
+        .filter(user=user, status=Application.Status.APPROVED)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if application is None:
+        raise ValidationError(_("Only members can update their details."), code="not_member")
+    changed = [
+        name
+        for name in Application.DETAILS_FIELDS
+        if name in data and getattr(application, name) != data[name]
+    ]
+    for name in changed:
+        setattr(application, name, data[name])
+    if changed:
+        application.full_clean(exclude=["user", "level"])
+        application.save(update_fields=[*changed, "updated_at"])
+        log(application, "tide.membership.details", user=user, data={"changed": changed})
+    return application
+
+
 def _standing_email(period: MembershipPeriod, template: str, **context) -> None:
     email_send_template(
         f"membership/email/{template}",

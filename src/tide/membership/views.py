@@ -19,7 +19,7 @@ from tide.association.models import AssociationSettings
 from tide.billing.models import Invoice
 from tide.billing.stripe_checkout import stripe_enabled
 
-from .forms import ApplicationForm, ResubmitForm
+from .forms import ApplicationForm, DetailsForm, ResubmitForm
 from .models import (
     Application,
     MembershipLevel,
@@ -37,7 +37,12 @@ from .renewals import (
     renewal_open_invoice,
     renewal_quote,
 )
-from .services import application_resubmit, application_submit, dues_lines
+from .services import (
+    application_resubmit,
+    application_submit,
+    dues_lines,
+    member_details_update,
+)
 
 
 def join(request: HttpRequest) -> HttpResponse:
@@ -241,6 +246,34 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "membership/application_detail.html",
         {"application": application, "invoice": _invoice(application), "form": form},
+    )
+
+
+@login_required
+def details(request: HttpRequest) -> HttpResponse:
+    """A member's own contact and practice details, kept up to date by them."""
+    application = (
+        Application.objects.filter(user=request.user, status=Application.Status.APPROVED)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if application is None:
+        messages.info(request, _("Your details can be changed here once you are a member."))
+        return redirect("membership:portal")
+    form = DetailsForm(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_details_update(user=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("membership:portal")
+    return TemplateResponse(
+        request,
+        "membership/details.html",
+        {"form": form, "application": application},
+        status=400 if form.errors else 200,
     )
 
 

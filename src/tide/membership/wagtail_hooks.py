@@ -204,8 +204,17 @@ class NoteFormatter(LogFormatter):
         return (log_entry.data or {}).get("note", "")
 
 
+class DetailsFormatter(LogFormatter):
+    label = _("Update details")
+    message = _("The member updated their details")
+
+    def format_comment(self, log_entry) -> str:
+        return ", ".join((log_entry.data or {}).get("changed", []))
+
+
 @hooks.register("register_log_actions")
 def membership_log_actions(actions):
+    actions.register_action("tide.membership.details")(DetailsFormatter)
     actions.register_action(
         "tide.membership.submit", _("Submit application"), _("Application submitted and billed")
     )
