@@ -74,7 +74,7 @@ def fill_application(page: Page) -> None:
     page.get_by_label("I have read the privacy terms").check()
 
 
-def submit_without_browser_checks(page: Page) -> None:
+def submit_without_browser_checks(page: Page, button: str = "Submit and get my invoice") -> None:
     # The server's messages are under test, not the browser's own bubbles.
     page.locator("form.membership__form").evaluate(
         """form => {
@@ -82,7 +82,7 @@ def submit_without_browser_checks(page: Page) -> None:
             form.querySelectorAll("[required]").forEach(el => el.removeAttribute("required"));
         }"""
     )
-    page.get_by_role("button", name="Submit and get my invoice").click()
+    page.get_by_role("button", name=button).click()
     page.wait_for_load_state()
 
 
@@ -275,8 +275,14 @@ def test_member_pages_have_no_serious_accessibility_violations(live_server, new_
     page.goto(url + "/membership/")
     expect(page.locator(".membership__status .badge")).to_have_text("Active")
     check(page, "portal (active)")
+    page.goto(url + "/membership/details/")
+    check(page, "your details")
+    page.get_by_label("Phone").fill("call me")
+    submit_without_browser_checks(page, "Save my details")
+    expect(page.locator(".field__error").first).to_be_visible()
+    check(page, "your details with errors")
 
-    assert len(checked) == 9
+    assert len(checked) == 11
     assert not problems, (
         "Accessibility problems (axe-core serious/critical, broken references):\n"
         + "\n".join(problems)
