@@ -89,7 +89,8 @@ def test_a_double_post_leads_to_the_same_open_invoice(client, member, rmt):
 
 
 def test_renewing_after_the_period_ended_adds_the_late_fee(member, rmt):
-    set_rules(late_fee_cents=50_00)
+    rmt.late_fee_cents = 50_00
+    rmt.save()
     period = make_period(member, rmt, ends_on=date(2026, 11, 30))
 
     invoice = membership_renew(user=member, today=date(2026, 12, 5))
@@ -100,7 +101,8 @@ def test_renewing_after_the_period_ended_adds_the_late_fee(member, rmt):
 
 
 def test_renewing_on_the_last_day_has_no_late_fee(member, rmt):
-    set_rules(late_fee_cents=50_00)
+    rmt.late_fee_cents = 50_00
+    rmt.save()
     make_period(member, rmt, ends_on=date(2026, 11, 30))
 
     invoice = membership_renew(user=member, today=date(2026, 11, 30))
@@ -109,7 +111,8 @@ def test_renewing_on_the_last_day_has_no_late_fee(member, rmt):
 
 
 def test_the_renew_page_shows_the_late_fee_during_grace(client, member, rmt):
-    set_rules(late_fee_cents=50_00)
+    rmt.late_fee_cents = 50_00
+    rmt.save()
     make_period(member, rmt, ends_on=today() - timedelta(days=3))
     client.force_login(member)
 
@@ -276,7 +279,8 @@ def test_the_portal_links_to_an_unpaid_renewal_invoice(client, member, rmt):
 
 
 def test_paying_a_renewal_with_a_late_fee_renews_once(member, rmt):
-    set_rules(late_fee_cents=50_00)
+    rmt.late_fee_cents = 50_00
+    rmt.save()
     period = make_period(member, rmt, ends_on=today() - timedelta(days=5))
     invoice = membership_renew(user=member)
 

@@ -103,6 +103,7 @@ def demo_membership() -> bool:
             description=text,
             annual_price_cents=dues,
             admin_fee_cents=fee,
+            late_fee_cents=25_00 if reg else 0,  # practising members renewing in grace
             requires_registration_number=reg,
             requires_student_evidence=slug == "student",
             includes_directory_listing=listing,

@@ -39,6 +39,14 @@ class MembershipLevel(models.Model):
         default=0,
         help_text=_("Charged once to new and reinstating members. In cents: 5000 is $50.00."),
     )
+    late_fee_cents = models.PositiveIntegerField(
+        _("late fee (cents)"),
+        default=0,
+        help_text=_(
+            "Added when a member renews after their membership ended, during grace. In cents: "
+            "5000 is $50.00."
+        ),
+    )
     requires_registration_number = models.BooleanField(
         _("requires a registration number"),
         default=False,
@@ -70,7 +78,12 @@ class MembershipLevel(models.Model):
         FieldPanel("slug"),
         FieldPanel("description"),
         MultiFieldPanel(
-            [FieldPanel("annual_price_cents"), FieldPanel("admin_fee_cents")], heading=_("Fees")
+            [
+                FieldPanel("annual_price_cents"),
+                FieldPanel("admin_fee_cents"),
+                FieldPanel("late_fee_cents"),
+            ],
+            heading=_("Fees"),
         ),
         MultiFieldPanel(
             [
@@ -234,13 +247,6 @@ class MembershipSettings(BaseGenericSetting):
             "is always sent the day after grace ends."
         ),
     )
-    late_fee_cents = models.PositiveIntegerField(
-        _("late fee (cents)"),
-        default=0,
-        help_text=_(
-            "Added when someone renews after their membership ended. In cents: 5000 is $50.00."
-        ),
-    )
     auto_renew_notice_days = models.PositiveSmallIntegerField(
         _("automatic renewal notice (days before the charge)"),
         default=14,
@@ -264,7 +270,6 @@ class MembershipSettings(BaseGenericSetting):
         MultiFieldPanel(
             [
                 FieldPanel("reminder_days"),
-                FieldPanel("late_fee_cents"),
                 FieldPanel("auto_renew_notice_days"),
             ],
             heading=_("Renewals"),

@@ -206,13 +206,13 @@ def renewal_quote(*, user: User, today: date, level: MembershipLevel | None = No
             taxable=rules.dues_taxable,
         )
     ]
-    if today > period.ends_on and rules.late_fee_cents:
+    if today > period.ends_on and level.late_fee_cents:
         lines.append(
             LineSpec(
                 kind=LATE_FEE_KIND,
                 description=_("Late fee: renewed after %(end)s")
                 % {"end": date_format(period.ends_on, "j M Y")},
-                unit_price_cents=rules.late_fee_cents,
+                unit_price_cents=level.late_fee_cents,
                 reference=str(period.pk),
                 taxable=rules.dues_taxable,
             )
