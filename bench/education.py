@@ -24,8 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import pages
-from pages import BIN, ROOT, measure, tide
+from server import BIN, ROOT, gunicorn, measure, tide
 
 BUILD = """
 import random
@@ -121,34 +120,18 @@ def query_counts(paths: list[str], env: dict) -> dict[str, int]:
 
 def serve_and_measure(env: dict, paths: list[str], args) -> tuple[list[dict], list[float]]:
     """Start gunicorn (2 workers), measure each path in turn, stop it."""
-    import time
-
     import psutil
 
-    command = [str(BIN / "gunicorn"), "tide.wsgi", "--workers", "2", "--preload"]
-    command += ["--bind", f"127.0.0.1:{pages.PORT}", "--log-level", "warning"]
-    server = subprocess.Popen(command, env=env, cwd=ROOT)
-    try:
-        for _ in range(150):
-            try:
-                if pages.get("/healthz/") == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(env, args.port) as server:
         results = []
         for path in paths:
-            results.append(measure(path, args.seconds, args.concurrency))
+            results.append(
+                {"path": path, **measure(args.port, [path], args.seconds, args.concurrency)}
+            )
             print(f"  {path}: {results[-1]['rps']:.0f} req/s", flush=True)
         workers = psutil.Process(server.pid).children()
         uss = [round(worker.memory_full_info().uss / 2**20, 1) for worker in workers]
         return results, uss
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def main() -> None:
@@ -160,7 +143,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--keep", type=Path, help="build here once and reuse it on later runs")
     args = parser.parse_args()
-    pages.PORT = port = args.port  # not bench/pages.py's, so both can run at once
+    port = args.port  # not bench/pages.py's, so both can run at once
     per_event = max(args.registrations // args.events, 1)
 
     reuse = bool(args.keep and (args.keep / "tide.sqlite3").exists())

@@ -11,34 +11,27 @@ Targets: every page at least 50% of the trivial view; under 120 MB per worker.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-PORT = 8765
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from server import BIN, ROOT, free_port, gunicorn, measure, tide
 
-def tide(*args: str, env: dict) -> None:
-    subprocess.run(
-        [str(BIN / "tide"), *args], check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL
-    )
+PORT = free_port()  # other benchmarks or servers may be running on this machine
 
 
 def build_site(env: dict, extra_posts: int, comments_per_post: int) -> None:
-    tide("migrate", "--noinput", "-v0", env=env)
-    tide("collectstatic", "--noinput", "-v0", env=env)
-    tide("load_demo", env=env)
+    tide("migrate", "--noinput", "-v0", env=env, quiet=True)
+    tide("collectstatic", "--noinput", "-v0", env=env, quiet=True)
+    tide("load_demo", env=env, quiet=True)
     script = f"""
 from tide.website.models import BlogIndexPage, BlogPage, BlogAuthor, BlogPageAuthor, Comment
 blog = BlogIndexPage.objects.get()
@@ -57,68 +50,21 @@ for post in BlogPage.objects.all():
     subprocess.run([str(BIN / "tide"), "shell", "-c", script], check=True, env=env, cwd=ROOT)
 
 
-def get(path: str) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    connection.request("GET", path, headers={"Host": "localhost"})
-    response = connection.getresponse()
-    response.read()
-    connection.close()
-    return response.status
-
-
-def measure(path: str, seconds: float, concurrency: int) -> dict:
-    for _ in range(5):  # warm up: first render, then the cache
-        assert get(path) == 200, f"{path} did not answer 200"
-    counts = [0] * concurrency
-    errors = [0] * concurrency
-    deadline = time.perf_counter() + seconds
-
-    def loop(index: int) -> None:
-        while time.perf_counter() < deadline:
-            if get(path) == 200:
-                counts[index] += 1
-            else:
-                errors[index] += 1
-
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    return {
-        "path": path,
-        "requests": sum(counts),
-        "errors": sum(errors),
-        "rps": sum(counts) / elapsed,
-    }
-
-
 def serve_and_measure(
     env: dict, paths: list[str], args
 ) -> tuple[list[dict], list[float], list[float]]:
     """Start gunicorn, measure each path, read the workers' memory, stop it."""
-    command = [str(BIN / "gunicorn"), "tide.wsgi", "--workers", "2", "--preload"]
-    command += ["--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"]
-    server = subprocess.Popen(command, env=env, cwd=ROOT)
-    try:
-        for _ in range(100):
-            try:
-                if get("/healthz/") == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        results = [measure(path, args.seconds, args.concurrency) for path in paths]
+    with gunicorn(env, PORT) as server:
+        results = [
+            {"path": path, **measure(PORT, [path], args.seconds, args.concurrency)}
+            for path in paths
+        ]
         # RSS counts the pages a worker shares with the others (gunicorn --preload loads the
         # code once, before forking); USS is what each extra worker really costs.
         workers = [worker.memory_full_info() for worker in psutil.Process(server.pid).children()]
         uss = [round(info.uss / 2**20, 1) for info in workers]
         rss = [round(info.rss / 2**20, 1) for info in workers]
         return results, uss, rss
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
 """Find an RMT in a real browser: a patient searches near M5V 2T6 within 25 km for prenatal
 massage in French, opens the nearest therapist's profile and sends a message that arrives
-through a real SMTP server on loopback with Reply-To set; axe-core checks both pages."""
+through a real SMTP server on loopback with Reply-To set; axe-core checks both pages. A
+member adds a second practice location without JavaScript."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD
 from tests.directory.factories import location, make_listed
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("wagtail_tree")]
@@ -108,4 +111,28 @@ def test_the_search_works_without_javascript(live_server, browser, therapists):
     page.get_by_label("Language").select_option("fr")
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page.locator(".listing-card__name").first).to_contain_text("Amélie Tremblay")
+    context.close()
+
+
+def test_a_member_adds_a_second_location_without_javascript(live_server, browser, therapists):
+    from tide.directory.models import Listing
+
+    context = browser.new_context(java_script_enabled=False, locale="en-CA")
+    page = context.new_page()
+    log_in(
+        page, live_server.url, "amelie@example.com", PASSWORD, next_url="/find-an-rmt/my-listing/"
+    )
+    page.get_by_label("Short bio").fill("Typed before adding a location.")
+    page.get_by_role("button", name="Add another location").click()
+    second = page.locator("fieldset", has_text="Practice location 2")
+    expect(page.get_by_label("Short bio")).to_have_value("Typed before adding a location.")
+    second.get_by_label("Clinic name").fill("Clinique Ottawa")
+    second.get_by_label("City").fill("Ottawa")
+    second.get_by_label("Province").select_option("ON")
+    second.get_by_label("Postal code").fill("K1N 5X6")
+    page.get_by_role("button", name="Save my listing").click()
+    expect(page.get_by_text("Your listing is saved.")).to_be_visible()
+    listing = Listing.objects.get(user__email="amelie@example.com")
+    assert listing.bio == "Typed before adding a location."
+    assert [loc.city for loc in listing.locations.all()] == ["Toronto", "Ottawa"]
     context.close()

@@ -242,3 +242,55 @@ def test_the_portal_links_to_the_listing_editor(client, eligible_member):
     login(client, eligible_member)
     response = client.get("/membership/")
     assert URL in response.text
+
+
+def test_adding_a_location_keeps_what_was_typed_without_saving(client, eligible_member):
+    login(client, eligible_member)
+    typed = form_data(display_name="Mara Typed", bio="Typed, not saved yet.", add_location="1")
+    response = client.post(URL, typed)
+    assert response.status_code == 200
+    assert not Listing.objects.filter(user=eligible_member).exists()  # nothing saved
+    assert "Practice location 2" in response.text
+    assert 'value="Mara Typed"' in response.text
+    assert "Typed, not saved yet." in response.text
+    assert 'value="Queen East Massage"' in response.text
+    assert 'name="locations-TOTAL_FORMS" value="2"' in response.text
+    assert "This field is required" not in response.text  # no errors on the new, empty form
+
+
+def test_a_second_location_is_saved_after_adding_it(client, eligible_member):
+    login(client, eligible_member)
+    second = {
+        "locations-TOTAL_FORMS": "2",
+        "locations-1-clinic_name": "Ottawa Clinic",
+        "locations-1-city": "Ottawa",
+        "locations-1-province": "ON",
+        "locations-1-postal_code": "K1N 5X6",
+    }
+    response = client.post(URL, form_data(**second))
+    assert response.status_code == 302
+    listing = Listing.objects.get(user=eligible_member)
+    assert [loc.city for loc in listing.locations.all()] == ["Toronto", "Ottawa"]
+
+
+def test_an_added_location_left_empty_is_ignored_on_save(client, eligible_member):
+    login(client, eligible_member)
+    response = client.post(URL, form_data(**{"locations-TOTAL_FORMS": "2"}))
+    assert response.status_code == 302
+    assert Listing.objects.get(user=eligible_member).locations.count() == 1
+
+
+def test_no_more_than_five_locations_can_be_added(client, eligible_member):
+    login(client, eligible_member)
+    five = {"locations-TOTAL_FORMS": "5"}
+    for n in range(1, 5):
+        five |= {
+            f"locations-{n}-city": "Toronto",
+            f"locations-{n}-province": "ON",
+            f"locations-{n}-postal_code": "M5V 2T6",
+        }
+    response = client.post(URL, form_data(**five, add_location="1"))
+    assert response.status_code == 200
+    assert "Practice location 5" in response.text
+    assert "Practice location 6" not in response.text
+    assert "Add another location" not in response.text

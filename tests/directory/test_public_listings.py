@@ -1,15 +1,17 @@
-"""Who is listed: one rule, read at query time from membership periods."""
+"""Who is listed: one rule, on the window stored on each listing and kept current from
+membership periods and applications."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from tests.membership.factories import make_level, make_period, set_rules
 from tide.directory.models import Listing
-from tide.directory.services import listing_save
+from tide.directory.services import listing_save, listing_windows_refresh
 from tide.membership.models import Application
 
 from .factories import make_listed
@@ -64,10 +66,61 @@ def test_a_level_without_a_listing_does_not_list_even_with_an_old_listing():
     assert not Listing.objects.public().exists()
 
 
-def test_a_period_that_has_not_started_does_not_list():
+def test_a_period_that_has_not_started_lists_from_its_first_day_without_any_job():
     listing = make_listed()
-    listing.user.membership_periods.update(starts_on=timezone.localdate() + timedelta(days=1))
+    level = listing_level(listing)
+    listing.user.membership_periods.all().delete()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    make_period(listing.user, level, starts_on=tomorrow, ends_on=tomorrow + timedelta(days=364))
     assert not Listing.objects.public().exists()
+    assert Listing.objects.public(tomorrow).exists()
+
+
+def test_the_lapse_needs_no_job_the_stored_window_ends_with_the_grace_period():
+    set_rules(grace_days=10)
+    today = timezone.localdate()
+    listing = make_listed(ends_on=today + timedelta(days=5))
+    listing.refresh_from_db()
+    assert listing.listed_until == today + timedelta(days=15)
+    assert Listing.objects.public(today + timedelta(days=15)).exists()
+    assert not Listing.objects.public(today + timedelta(days=16)).exists()
+
+
+def test_changing_the_grace_days_moves_every_window():
+    set_rules(grace_days=10)
+    today = timezone.localdate()
+    make_listed(ends_on=today - timedelta(days=20))
+    assert not Listing.objects.public().exists()
+    set_rules(grace_days=30)
+    assert Listing.objects.public().exists()
+
+
+def test_an_application_approved_later_lists_the_member():
+    listing = make_listed()
+    listing.user.membership_applications.update(status=Application.Status.AWAITING_REVIEW)
+    listing_windows_refresh()
+    assert not Listing.objects.public().exists()
+    application = listing.user.membership_applications.get()
+    application.status = Application.Status.APPROVED
+    application.save()
+    assert list(Listing.objects.public()) == [listing]
+
+
+def test_the_daily_refresh_repairs_what_was_written_without_signals():
+    today = timezone.localdate()
+    listing = make_listed()
+    # A bulk write (an import, a script) sends no signal: the stored window is stale…
+    periods = listing.user.membership_periods
+    periods.update(starts_on=today - timedelta(days=800), ends_on=today - timedelta(days=400))
+    assert Listing.objects.public().exists()
+    # …until the first periodic run of the day.
+    call_command("directory_refresh_listings", verbosity=0)
+    assert not Listing.objects.public().exists()
+    periods.update(ends_on=today + timedelta(days=30))
+    call_command("directory_refresh_listings", verbosity=0)  # once a day: nothing this time
+    assert not Listing.objects.public().exists()
+    call_command("directory_refresh_listings", force=True, verbosity=0)
+    assert Listing.objects.public().exists()
 
 
 def test_the_latest_approved_application_gives_the_registration_shown():
@@ -111,3 +164,30 @@ def test_a_suspended_member_disappears_that_day_and_returns_when_reinstated():
 
     membership_reinstate(user=listing.user, by=officer)
     assert list(Listing.objects.public()) == [listing]
+
+
+def test_an_approved_number_lists_and_the_badge_says_the_register_was_checked(client):
+    """Approval verifies the number (staff review checks it, or the college register import
+    approves it); the badge says it was also checked against the regulator's register."""
+    listing = make_listed(name="Pat Unchecked")
+    search = "/find-an-rmt/?near=M5V+2T6&radius=5"
+    response = client.get(search)
+    assert "Pat Unchecked" in response.text
+    assert "Registration verified" not in response.text
+    listing.user.membership_applications.update(registration_verified_on=timezone.localdate())
+    assert "Registration verified" in client.get(search).text
+
+
+def test_a_committed_member_import_refreshes_who_is_listed():
+    from tide.membership.models import MemberImport
+
+    today = timezone.localdate()
+    listing = make_listed()
+    # The import writes periods in bulk (no signals); committing it refreshes every window.
+    periods = listing.user.membership_periods
+    periods.update(starts_on=today - timedelta(days=800), ends_on=today - timedelta(days=400))
+    draft = MemberImport.objects.create(file_name="members.csv")
+    assert Listing.objects.public().exists()  # a draft changes nothing
+    draft.status = MemberImport.Status.COMMITTED
+    draft.save()
+    assert not Listing.objects.public().exists()

@@ -119,6 +119,59 @@ def test_every_filter_is_accepted_together(client, toronto_and_ottawa):
     assert "No therapist matches this search" in response.text
 
 
+def test_wheelchair_access_counts_only_accessible_locations(client):
+    make_listed(
+        name="Step Free",
+        locations=[location("M5V 3L9", wheelchair_accessible=True)],
+        email="stepfree@example.com",
+    )
+    make_listed(
+        name="Two Floors Up",
+        locations=[location("M5V 2T6"), location("M2N 1A1", wheelchair_accessible=True)],
+        email="upstairs@example.com",
+    )
+    response = search(client, near="M5V 2T6", radius=5, wheelchair="on")
+    assert names(response) == ["Step Free"]  # the accessible clinic is 12 km away
+    response = search(client, near="M5V 2T6", radius=25, wheelchair="on")
+    assert names(response) == ["Step Free", "Two Floors Up"]
+    assert "Two Floors Up" in names(search(client, name="Two Floors", wheelchair="on"))
+
+
+def test_what_a_member_writes_is_shown_as_text_on_the_result_card(client):
+    make_listed(
+        name="<script>alert(1)</script> Pat",
+        credentials='RMT"><img src=x onerror=alert(1)>',
+        locations=[location(clinic_name="<b>Clinic</b>")],
+    )
+    response = search(client, near="M5V 2T6", radius=5)
+    assert "<script>alert(1)" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Pat" in response.text
+    assert "<img src=x" not in response.text
+    assert "&lt;b&gt;Clinic&lt;/b&gt;" in response.text
+
+
+def test_result_cards_show_the_photo_unless_staff_rejected_it(
+    client, django_assert_max_num_queries
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), (20, 120, 110)).save(buffer, format="PNG")
+    listing = make_listed(name="With Photo")
+    listing_save(user=listing.user, data={}, photo=SimpleUploadedFile("me.png", buffer.getvalue()))
+    search(client, near="M5V 2T6", radius=5)  # the first request makes the rendition
+    with django_assert_max_num_queries(12):
+        response = search(client, near="M5V 2T6", radius=5)
+    assert '<img alt="" class="listing-card__photo"' in response.text
+    Listing.objects.filter(pk=listing.pk).update(photo_rejected=True)
+    response = search(client, near="M5V 2T6", radius=5)
+    assert "listing-card__photo--none" in response.text
+    assert "<img" not in response.text.split('class="directory__list"')[1]
+
+
 def test_the_url_holds_the_whole_query_for_the_next_page(client):
     for n in range(23):
         make_listed(name=f"Therapist {n:02d}", email=f"t{n}@example.com")
@@ -258,14 +311,17 @@ def test_the_databases_distance_agrees_with_the_great_circle_within_a_tenth_of_a
 
     from tide.directory.geo import EARTH_RADIUS_KM, haversine_km, locate
     from tide.directory.models import Location
-    from tide.directory.search import _planar_distance_sq
+    from tide.directory.search import planar_distance_sql
 
     codes = ["M5V 2T6", "L5B 3C2", "L6J 1H8", "L1H 1A1", "L8P 1A1", "L4C 1A1", "N2G 1A3"]
     make_listed(name="Many Places", locations=[location(code) for code in codes])
     centre = locate("Toronto")
-    rows = Location.objects.annotate(d2=_planar_distance_sq(centre)).values_list(
-        "latitude", "longitude", "d2"
-    )
+    distance, params = planar_distance_sql(centre)
+    table = connection.ops.quote_name(Location._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT latitude, longitude, {distance} FROM {table} loc", params)
+        rows = cursor.fetchall()
+    assert len(rows) == len(codes)
     for lat, lng, d2 in rows:
         exact = haversine_km(centre.latitude, centre.longitude, lat, lng)
         approx = sqrt(d2) / degrees(1 / EARTH_RADIUS_KM)

@@ -8,3 +8,41 @@ class DirectoryConfig(AppConfig):
     name = "tide.directory"
     label = "directory"
     verbose_name = _("Find an RMT")
+
+    def ready(self) -> None:
+        """Keep each listing's stored window (who is listed, and until when) current when
+        what it depends on changes in membership, which does not know the directory."""
+        from django.db.models.signals import post_delete, post_save
+
+        from tide.membership.models import (
+            Application,
+            MemberImport,
+            MembershipLevel,
+            MembershipPeriod,
+            MembershipSettings,
+        )
+
+        from .services import listing_windows_refresh
+
+        def member_changed(sender, instance, **kwargs) -> None:
+            listing_windows_refresh(user_ids=[instance.user_id])
+
+        def rules_changed(sender, **kwargs) -> None:
+            listing_windows_refresh()
+
+        def import_committed(sender, instance, **kwargs) -> None:
+            # The import writes its applications and periods in bulk, without signals.
+            if instance.status == MemberImport.Status.COMMITTED:
+                listing_windows_refresh()
+
+        def connect(signal, receiver, model) -> None:
+            uid = f"directory-window-{signal is post_save}-{model._meta.label}"
+            signal.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
+
+        for model in (MembershipPeriod, Application):
+            connect(post_save, member_changed, model)
+            connect(post_delete, member_changed, model)
+        # The grace days, or a level's "includes a directory listing", change everyone.
+        for model in (MembershipSettings, MembershipLevel):
+            connect(post_save, rules_changed, model)
+        connect(post_save, import_committed, MemberImport)

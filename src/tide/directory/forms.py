@@ -6,7 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -24,16 +25,44 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, " selected" if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
+        options = "".join(
+            f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>'
+            f"{escape(label)}</option>"
+            for key, label in self.choices
         )
         final = self.build_attrs(self.attrs, attrs)
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
+        # Every value is escaped above; format_html would escape each one again.
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            name,
+            flatatt(final),
+            mark_safe(options),  # noqa: S308  # nosec B308 B703
+        )
+
+
+class QuickTextInput(forms.TextInput):
+    """A text <input> written directly, like QuickSelect."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        final = self.build_attrs(self.attrs, attrs)
+        value = self.format_value(value)
+        if value is not None:
+            final["value"] = value
+        return format_html('<input type="text" name="{}"{}>', name, flatatt(final))
+
+
+class Checkbox(forms.CheckboxInput):
+    """A checkbox written directly, like QuickSelect. (Named so that a bound field's
+    `widget_type` is still "checkbox", which the field template lays out differently.)"""
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        final = self.build_attrs(self.attrs, attrs)
+        if self.check_test(value):
+            final["checked"] = True
+        value = self.format_value(value)
+        if value is not None:
+            final["value"] = value
+        return format_html('<input type="checkbox" name="{}"{}>', name, flatatt(final))
 
 
 class ListingForm(forms.ModelForm):
@@ -84,12 +113,11 @@ class ListingForm(forms.ModelForm):
         widgets = {"bio": forms.Textarea(attrs={"rows": 6, "maxlength": 1500})}
 
     def __init__(self, *args, **kwargs) -> None:
+        typed = "languages" in (kwargs.get("initial") or {})
         super().__init__(*args, **kwargs)
         self.fields["gender"].choices = [("", _g("Not shown")), *Gender.choices]
-        if self.instance.pk:
-            self.initial["languages"] = self.instance.language_codes
-        elif "languages" not in self.initial:
-            self.initial["languages"] = ["en"]
+        if not typed:
+            self.initial["languages"] = self.instance.language_codes or ["en"]
 
     def clean_languages(self) -> str:
         return "," + ",".join(self.cleaned_data["languages"]) + ","
@@ -105,7 +133,8 @@ class LocationForm(forms.Form):
     clinic_name = forms.CharField(label=_("Clinic name"), max_length=150, required=False)
     address = forms.CharField(label=_("Street address"), max_length=200, required=False)
     city = forms.CharField(label=_("City"), max_length=100)
-    province = forms.ChoiceField(label=_("Province"), choices=PROVINCES)
+    # Blank first, so an added location left untouched is an unchanged (skipped) form.
+    province = forms.ChoiceField(label=_("Province"), choices=[("", _("Choose…")), *PROVINCES])
     postal_code = forms.CharField(label=_("Postal code"), max_length=7)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
@@ -127,6 +156,25 @@ class LocationForm(forms.Form):
 LocationFormSet = formset_factory(LocationForm, extra=0, min_num=1, validate_min=True, max_num=5)
 
 
+def typed_listing(data) -> tuple[dict, list[dict]]:
+    """What the member typed in the listing form and each location form, as initial values:
+    the page is drawn again with one more location, without saving and without errors."""
+    listing = {
+        name: data.getlist(name) if isinstance(field, forms.MultipleChoiceField) else data.get(name)
+        for name, field in ListingForm.base_fields.items()
+        if name != "photo"  # a browser never sends a file back
+    }
+    try:
+        count = min(int(data.get("locations-TOTAL_FORMS", 0)), LocationFormSet.max_num)
+    except ValueError:
+        count = 0
+    locations = [
+        {name: data.get(f"locations-{n}-{name}") for name in LocationForm.base_fields}
+        for n in range(max(count, 0))
+    ]
+    return listing, locations
+
+
 def _choices(queryset) -> list[tuple[str, str]]:
     return [("", _g("Any"))] + [(item.slug, item.name) for item in queryset]
 
@@ -138,7 +186,7 @@ class SearchForm(forms.Form):
         label=_("Postal code or city"),
         max_length=100,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "placeholder": "M5V 2T6"}),
+        widget=QuickTextInput(attrs={"autocomplete": "postal-code", "placeholder": "M5V 2T6"}),
     )
     radius = forms.TypedChoiceField(
         label=_("Within"),
@@ -148,7 +196,9 @@ class SearchForm(forms.Form):
         empty_value=DEFAULT_RADIUS,
         widget=QuickSelect,
     )
-    name = forms.CharField(label=_("Therapist's name"), max_length=100, required=False)
+    name = forms.CharField(
+        label=_("Therapist's name"), max_length=100, required=False, widget=QuickTextInput
+    )
     modality = forms.ChoiceField(label=_("Modality"), required=False, widget=QuickSelect)
     language = forms.ChoiceField(
         label=_("Language"),
@@ -163,11 +213,15 @@ class SearchForm(forms.Form):
         widget=QuickSelect,
     )
     billing = forms.ChoiceField(label=_("Direct billing"), required=False, widget=QuickSelect)
-    wheelchair = forms.BooleanField(label=_("Wheelchair accessible"), required=False)
-    evenings = forms.BooleanField(label=_("Evening hours"), required=False)
-    weekends = forms.BooleanField(label=_("Weekend hours"), required=False)
-    mobile = forms.BooleanField(label=_("Mobile or home visits"), required=False)
-    accepting = forms.BooleanField(label=_("Accepting new patients"), required=False)
+    wheelchair = forms.BooleanField(
+        label=_("Wheelchair accessible"), required=False, widget=Checkbox
+    )
+    evenings = forms.BooleanField(label=_("Evening hours"), required=False, widget=Checkbox)
+    weekends = forms.BooleanField(label=_("Weekend hours"), required=False, widget=Checkbox)
+    mobile = forms.BooleanField(label=_("Mobile or home visits"), required=False, widget=Checkbox)
+    accepting = forms.BooleanField(
+        label=_("Accepting new patients"), required=False, widget=Checkbox
+    )
 
     def __init__(self, *args, modalities, insurers, **kwargs) -> None:
         super().__init__(*args, **kwargs)

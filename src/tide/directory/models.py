@@ -1,9 +1,12 @@
 """Find an RMT: members' listings, their practice locations, messages patients send through
 the directory and the monthly referral counters members see in their portal.
 
-A listing is public only while its member is in good standing (read from membership
-periods on the day of the query, never stored) with a registration number: one queryset
-method, `Listing.objects.public()`, says so for every page.
+A listing is public only while its member is in good standing with a registration number.
+The days that holds are stored on the listing (`listed_from`, `listed_until`: the good
+standing of the member's membership periods, grace included, kept current by
+`services.listing_windows_refresh`), so the rule is two date comparisons on the listing's
+own row and a lapse hides the listing on its day without any job running. One queryset method,
+`Listing.objects.public()`, says so for every page.
 """
 
 from __future__ import annotations
@@ -12,14 +15,14 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
 from tide.lib.canada import PROVINCES, postal_code_validator
-from tide.membership.models import Application, MembershipPeriod, MembershipSettings
+from tide.membership.models import Application
 
 RADII_KM = (5, 10, 25, 50, 100)
 
@@ -92,19 +95,16 @@ class Insurer(models.Model):
 
 def public_listing_q(today: date, prefix: str = "") -> Q:
     """THE rule for who is listed, as a filter on listings (or on `prefix`-related listings):
-    turned on by the member, not hidden by staff, a membership period at a level that
-    includes a listing covering `today` (grace period included, so a lapse hides the
-    listing that very day and a renewal brings it back) and an approved application with a
-    registration number."""
-    grace = MembershipSettings.load().grace_days
-    periods = MembershipPeriod.objects.good_standing(today, grace).filter(
-        user_id=OuterRef(f"{prefix}user_id"), level__includes_directory_listing=True
-    )
-    registered = _approved_applications(f"{prefix}user_id")
+    turned on by the member, not hidden by staff, and `today` within the listing's stored
+    window (the days its member is in good standing at a level that includes a listing, grace
+    period included, with an approved application that has a registration number)."""
     return Q(
-        Exists(periods),
-        Exists(registered),
-        **{f"{prefix}enabled": True, f"{prefix}hidden_by_staff": False},
+        **{
+            f"{prefix}enabled": True,
+            f"{prefix}hidden_by_staff": False,
+            f"{prefix}listed_from__lte": today,
+            f"{prefix}listed_until__gte": today,
+        }
     )
 
 
@@ -215,6 +215,10 @@ class Listing(models.Model):
     accepts_workplace = models.BooleanField(_("workplace-insurance claims"), default=False)
     accepting_new_patients = models.BooleanField(_("accepting new patients"), default=True)
     booking_url = models.URLField(_("online booking link"), blank=True)
+    # The days the member is in good standing with a registration number (the current span,
+    # or the next one); kept by services.listing_windows_refresh. Empty: not listable.
+    listed_from = models.DateField(_("listed from"), null=True, blank=True, editable=False)
+    listed_until = models.DateField(_("listed until"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -272,7 +276,13 @@ class Location(models.Model):
     class Meta:
         verbose_name = _("practice location")
         ordering = ["id"]
-        indexes = [models.Index(fields=["latitude", "longitude"], name="directory_location_point")]
+        # The search reads (latitude, longitude, listing) for every location in its box: the
+        # listing in the index spares a row read each.
+        indexes = [
+            models.Index(
+                fields=["latitude", "longitude", "listing"], name="directory_location_point"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.clinic_name or f"{self.city}, {self.province}"

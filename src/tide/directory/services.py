@@ -9,6 +9,8 @@ import hashlib
 import hmac
 import io
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -170,6 +172,9 @@ def listing_save(
             values["postal_code"] = postal_code_format(values["postal_code"])
             lat, lng = locate_postal_code(values["postal_code"])
             Location.objects.create(listing=listing, latitude=lat, longitude=lng, **values)
+    if creating:
+        listing_windows_refresh(user_ids=[user.pk])
+        listing.refresh_from_db(fields=["listed_from", "listed_until"])
     log(
         listing,
         "tide.directory.create" if creating else "tide.directory.edit",
@@ -226,6 +231,76 @@ def listing_moderate(
         listing.save(update_fields=["hidden_by_staff", "photo_rejected", "updated_at"])
         log(listing, "tide.directory.moderate", user=by, data=changed)
     return listing
+
+
+# --- Who is listed: the stored window -----------------------------------------------------
+
+
+def listing_windows_refresh(
+    *, user_ids: Iterable[int] | None = None, today: date | None = None
+) -> int:
+    """Store on each listing (of `user_ids`, or all) the days its member is listable: the
+    span of good standing (membership periods at a level that includes a listing, grace
+    included, cut short by an early end) that holds `today`, or else the next one; empty
+    without an approved application that has a registration number. Returns how many
+    listings changed.
+
+    Called when a membership period, an application, the grace days or a level change (the
+    signals in apps.py), when a listing is created, and once a day by
+    `directory_refresh_listings` to repair anything written without signals (bulk imports).
+    """
+    today = today or timezone.localdate()
+    grace = timedelta(days=MembershipSettings.load().grace_days)
+    listings = Listing.objects.only("id", "user_id", "listed_from", "listed_until")
+    if user_ids is not None:
+        listings = listings.filter(user_id__in=list(user_ids))
+    listings = list(listings)
+    if not listings:
+        return 0
+    members = Listing.objects.filter(pk__in=[listing.pk for listing in listings]).values("user_id")
+    registered = set(
+        Application.objects.filter(user_id__in=members, status=Application.Status.APPROVED)
+        .exclude(registration_number="")
+        .values_list("user_id", flat=True)
+    )
+    spans: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    periods = MembershipPeriod.objects.filter(
+        user_id__in=members, level__includes_directory_listing=True
+    ).values_list("user_id", "starts_on", "ends_on", "ended_early_on")
+    for user_id, starts_on, ends_on, ended_early_on in periods:
+        last = ends_on + grace
+        if ended_early_on is not None:  # not in good standing from the day it ended
+            last = min(last, ended_early_on - timedelta(days=1))
+        if last >= starts_on:
+            spans[user_id].append((starts_on, last))
+    changed: dict[tuple, list[int]] = defaultdict(list)
+    for listing in listings:
+        window = (None, None)
+        if listing.user_id in registered:
+            window = _current_or_next_span(spans[listing.user_id], today)
+        if window != (listing.listed_from, listing.listed_until):
+            changed[window].append(listing.pk)
+    # One UPDATE per distinct window: members mostly share their renewal dates.
+    for (first, last), ids in changed.items():
+        for start in range(0, len(ids), 500):
+            Listing.objects.filter(pk__in=ids[start : start + 500]).update(
+                listed_from=first, listed_until=last
+            )
+    return sum(len(ids) for ids in changed.values())
+
+
+def _current_or_next_span(spans: list[tuple[date, date]], today: date) -> tuple:
+    """Overlapping or touching spans joined; the one holding `today`, else the next one."""
+    merged: list[list[date]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    for first, last in merged:
+        if last >= today:
+            return first, last
+    return None, None
 
 
 # --- Referral counters -----------------------------------------------------------------

@@ -26,10 +26,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tide.lib.ratelimit import client_ip, rate_limit_exceeded
 
-from .forms import DEFAULT_RADIUS, ContactForm, ListingForm, LocationFormSet, SearchForm, VerifyForm
+from .forms import (
+    DEFAULT_RADIUS,
+    ContactForm,
+    ListingForm,
+    LocationFormSet,
+    SearchForm,
+    VerifyForm,
+    typed_listing,
+)
 from .geo import PlaceAmbiguous, PlaceNotFound, locate
 from .models import Insurer, Listing, Location, Modality, MonthlyReferrals
-from .search import search_by_name, search_near
+from .search import Card, search_by_name, search_near
 from .services import (
     LOCATION_FIELDS,
     contact_send,
@@ -128,7 +136,7 @@ def _query_with(request: HttpRequest, **changes) -> str:
     return f"{reverse('directory:search')}?{urlencode(query)}"
 
 
-def _map_points(listings: list[Listing]) -> list[dict]:
+def _map_points(listings: list[Card]) -> list[dict]:
     points = []
     for listing in listings:
         location = listing.nearest_location
@@ -335,7 +343,14 @@ def edit(request: HttpRequest) -> HttpResponse:
             return redirect("directory:edit")
         form = ListingForm(request.POST, request.FILES, instance=listing)
         locations = LocationFormSet(request.POST, prefix="locations")
-        if form.is_valid() and locations.is_valid():
+        if "add_location" in request.POST:
+            # "Add another location": the page again, as typed, with one more empty location
+            # form (up to max_num); nothing is validated or saved yet.
+            typed, typed_locations = typed_listing(request.POST)
+            form = ListingForm(initial=typed, instance=listing)
+            locations = LocationFormSet(prefix="locations", initial=typed_locations)
+            locations.extra = 1
+        elif form.is_valid() and locations.is_valid():
             try:
                 listing = listing_save(
                     user=request.user,

@@ -27,6 +27,7 @@ def periodic_commands() -> list[tuple[str, dict]]:
         ("mailing_resume_sends", {}),  # a new worker for a broadcast whose worker died
         ("mailing_purge_signups", {}),  # email-list sign-ups unconfirmed after 30 days
         ("mailing_sequences", {}),  # follow-up emails N days after joining a list
+        ("directory_refresh_listings", {}),  # once a day: who is listed, repaired after imports
     ]
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
         commands.append(
