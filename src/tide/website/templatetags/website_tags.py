@@ -1,43 +1,89 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django import template
-from wagtail.models import Page, Site
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from wagtail.models import Site
 
 from tide.association.models import AssociationSettings
+from tide.lib.pagecache import GENERATION_KEY
 
 from ..models import BlogIndexPage
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def association_settings(context) -> AssociationSettings:
-    request = context.get("request")
-    if request is None:
-        return AssociationSettings.load()
-    if not hasattr(request, "_association_settings"):
-        request._association_settings = AssociationSettings.load(request_or_site=request)
-    return request._association_settings
+@dataclass(frozen=True)
+class MenuLink:
+    title: str
+    url: str
+    url_path: str
 
 
-@register.simple_tag(takes_context=True)
-def main_menu(context) -> list[Page]:
-    """The home page's children marked "show in menus", once per request."""
-    request = context.get("request")
-    if request is not None and hasattr(request, "_main_menu"):
-        return request._main_menu
+@dataclass(frozen=True)
+class Chrome:
+    """What every page's header and footer show: the association's details, the menu, the
+    feed and the privacy policy's address."""
+
+    association: AssociationSettings
+    menu: list[MenuLink]
+    feed_url: str
+    privacy_url: str
+
+
+def _build_chrome(request: HttpRequest | None) -> Chrome:
     site = (
         Site.find_for_request(request)
         if request is not None
         else Site.objects.filter(is_default_site=True).first()
     )
-    menu = list(site.root_page.get_children().live().public().in_menu()) if site else []
-    if request is not None:
-        request._main_menu = menu
-    return menu
-
-
-@register.simple_tag
-def blog_feed_url() -> str:
+    association = AssociationSettings.load(request_or_site=request or site)
+    pages = site.root_page.get_children().live().public().in_menu() if site else []
     blog = BlogIndexPage.objects.live().first()
-    return f"{blog.url}feed/" if blog else "/"
+    privacy = association.privacy_page
+    return Chrome(
+        association=association,
+        menu=[MenuLink(page.title, page.get_url(request), page.url_path) for page in pages],
+        feed_url=f"{blog.url}feed/" if blog else "/",
+        privacy_url=privacy.get_url(request) if privacy and privacy.live else "",
+    )
+
+
+def site_chrome(request: HttpRequest | None) -> Chrome:
+    """The header and footer's data, kept in the shared cache under the page cache's
+    generation: whatever clears the page cache (publishing, moving a page, saving the
+    settings or a site) makes it stale too. Four queries a page saved."""
+    if request is None:
+        return _build_chrome(None)
+    if not hasattr(request, "_chrome"):
+        key = f"chrome:{cache.get(GENERATION_KEY, 0)}:{request.get_host()}"
+        chrome = cache.get(key)
+        if chrome is None:
+            chrome = _build_chrome(request)
+            cache.set(key, chrome, settings.PAGE_CACHE_SECONDS)
+        request._chrome = chrome
+    return request._chrome
+
+
+@register.simple_tag(takes_context=True)
+def association_settings(context) -> AssociationSettings:
+    return site_chrome(context.get("request")).association
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context) -> list[MenuLink]:
+    """The home page's children marked "show in menus"."""
+    return site_chrome(context.get("request")).menu
+
+
+@register.simple_tag(takes_context=True)
+def blog_feed_url(context) -> str:
+    return site_chrome(context.get("request")).feed_url
+
+
+@register.simple_tag(takes_context=True)
+def privacy_url(context) -> str:
+    return site_chrome(context.get("request")).privacy_url
