@@ -208,6 +208,8 @@ def report(name: str, rows: list[tuple[float, str]], expected: int, worker: dict
         "messages_per_second": round(len(rows) / span) if span else None,
         "worker_peak_mb": round(worker["peak_mb"], 1),
         "worker_cpu_ms_per_message": round(1000 * worker["cpu_seconds"] / max(1, len(rows)), 2),
+        # 0 when the (last) worker finished the broadcast; anything else explains "missing".
+        "worker_exit": worker["returncode"],
     }
     print(json.dumps(result))
     return result
@@ -274,6 +276,7 @@ def main() -> None:
         combined = {
             "peak_mb": max(killed["peak_mb"], resumed["peak_mb"]),
             "cpu_seconds": killed["cpu_seconds"] + resumed["cpu_seconds"],
+            "returncode": resumed["returncode"],
         }
         result = report("killed at half + restarted", received(sink_log), args.contacts, combined)
         result["received_before_kill"] = before_kill

@@ -303,6 +303,7 @@ MAILING_UNCONFIRMED_PURGE_DAYS = 30  # unconfirmed sign-ups are deleted after th
 MAILING_UNSUBSCRIBE_LINK_DAYS = envint("MAILING_UNSUBSCRIBE_LINK_DAYS", 400)
 MAILING_SEND_RATE = envint("MAILING_SEND_RATE", 20)  # messages per second per worker; 0: no limit
 MAILING_BATCH_SIZE = envint("MAILING_BATCH_SIZE", 200)
+MAILING_SMTP_CONNECTIONS = envint("MAILING_SMTP_CONNECTIONS", 8)  # per sending worker
 # A worker renews its claim on a batch as it sends; a dead worker's batch is taken over after this.
 MAILING_CLAIM_LEASE_SECONDS = envint("MAILING_CLAIM_LEASE_SECONDS", 120)
 MAILING_SOFT_BOUNCE_LIMIT = envint("MAILING_SOFT_BOUNCE_LIMIT", 3)  # soft bounces in a row

@@ -9,12 +9,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.conftest import PASSWORD, TOTP_SECRET, make_user
 from tests.mailing.factories import make_broadcast, make_ebook, make_list, subscribe
 from tests.website.factories import make_site
 from tide.association.models import AssociationSettings
 from tide.mailing.models import MailingSettings
 from tide.mailing.sending import broadcast_start
 
+from .conftest import log_in
 from .test_accessibility import BLOCKING, describe
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("wagtail_tree")]
@@ -103,4 +105,63 @@ def test_sign_up_confirm_get_the_ebook_unsubscribe_and_be_skipped(
         "Spring self-care, Lee",
         "Summer notes, Lee",
     ]
+    assert not problems, "\n".join(problems)
+
+
+def test_staff_import_a_list_with_a_dry_run_then_confirm_a_broadcast(
+    live_server, new_page, inbox, settings, tmp_path
+):
+    settings.SITE_URL = live_server.url
+    make_site()
+    make_user("admin@example.com", staff=True, superuser=True, mfa=True)
+    newsletter = make_list(name="Self-care notes", slug="self-care")
+    upload = tmp_path / "people.csv"
+    upload.write_text(
+        "email,first_name\nana@example.com,Ana\nnot-an-address,Bad\nbo@example.com,Bo\n"
+    )
+    axe, problems = Axe(), []
+    staff = new_page()
+
+    def check(name: str) -> None:
+        violations = [v for v in axe.run(staff).response["violations"] if v["impact"] in BLOCKING]
+        if violations:
+            problems.append(describe(name, violations))
+
+    log_in(
+        staff,
+        live_server.url,
+        "admin@example.com",
+        PASSWORD,
+        totp_secret=TOTP_SECRET,
+        next_url="/admin/email/import/",
+    )
+    staff.reload()  # past the "signed in" message, which axe could catch while it fades in
+    check("import-form")
+    staff.get_by_label("CSV file or Mailchimp export ZIP").set_input_files(str(upload))
+    staff.get_by_label("Into list").select_option(label="Self-care notes")
+    staff.get_by_label("What these people agreed to").fill("Joined at our spring open house.")
+    staff.get_by_role("button", name="Check or import").click()
+
+    # The dry run runs in the background; its page ends with the report.
+    report = staff.locator("#import-progress")
+    expect(report).to_contain_text("Dry run: nothing was imported.")
+    expect(report).to_contain_text("3 rows: 2 new contacts, 2 subscribed, 0 suppressed, 1 with")
+    expect(report.get_by_role("row").filter(has_text="not-an-address")).to_be_visible()
+    check("import-dry-run")
+    report.get_by_role("button", name="Import this file now").click()
+    expect(staff.locator("#import-progress")).to_contain_text("Imported.")
+
+    # "Send now" asks first: subject, list, how many people.
+    broadcast = make_broadcast(newsletter)
+    staff.goto(f"{live_server.url}/admin/email/broadcasts/{broadcast.pk}/")
+    staff.get_by_role("link", name="Send now…").click()
+    expect(staff.get_by_role("heading", name="Check before sending")).to_be_visible()
+    expect(staff.get_by_role("row", name="Recipients")).to_contain_text(
+        "2 contacts with live consent"
+    )
+    check("broadcast-confirm")
+    assert inbox.messages == []
+    staff.get_by_role("button", name="Yes, send it to 2 people").click()
+    expect(staff.get_by_text("Sending has started.")).to_be_visible()
+    assert sorted(r[0] for r, _ in inbox.messages) == ["ana@example.com", "bo@example.com"]
     assert not problems, "\n".join(problems)

@@ -100,16 +100,65 @@ def test_sending_from_the_back_office_delivers_and_shows_progress(
 ):
     login(client, mailer)
 
+    send_url = reverse("mailing_admin_broadcast_send", args=[broadcast.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("mailing_admin_broadcast_send", args=[broadcast.pk]))
+        response = client.post(send_url, {"confirmed": "yes"})
 
     assert response.status_code == 302
     assert [r for r, _ in smtp_inbox.messages] == [["ana@example.com"]]
     progress = client.get(reverse("mailing_admin_broadcast_progress", args=[broadcast.pk]))
     assert "1 of 1 (100%)" in progress.content.decode()
-    again = client.post(reverse("mailing_admin_broadcast_send", args=[broadcast.pk]), follow=True)
-    assert "This broadcast is sent, so that cannot be done." in again.content.decode()
+    again = client.post(send_url, {"confirmed": "yes"}, follow=True)
+    assert "This broadcast has already been sent or started." in again.content.decode()
     assert len(smtp_inbox.messages) == 1
+
+
+def test_send_now_first_shows_subject_list_and_recipient_count(
+    client, mailer, broadcast, smtp_inbox, django_capture_on_commit_callbacks
+):
+    subscribe(broadcast.mailing_list, "bo@example.com")
+    login(client, mailer)
+    detail = client.get(reverse("mailing_admin_broadcast", args=[broadcast.pk])).content.decode()
+    send_url = reverse("mailing_admin_broadcast_send", args=[broadcast.pk])
+    assert f'href="{send_url}"' in detail  # a plain link: works without JavaScript
+
+    page = client.get(send_url)
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Spring self-care, {first_name|friend}" in text
+    assert "Self-care notes — everyone on the list" in text
+    assert "2 contacts with live consent" in text
+    assert "Yes, send it to 2 people" in text
+    assert Broadcast.objects.get().status == "draft"
+    assert smtp_inbox.messages == []
+
+
+def test_a_post_without_the_confirmation_only_shows_the_confirmation(
+    client, mailer, broadcast, smtp_inbox, django_capture_on_commit_callbacks
+):
+    login(client, mailer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mailing_admin_broadcast_send", args=[broadcast.pk]))
+
+    assert response.status_code == 200
+    assert "Check before sending" in response.content.decode()
+    assert Broadcast.objects.get().status == "draft"
+    assert smtp_inbox.messages == []
+
+
+def test_the_confirmation_names_the_segment_and_says_when_nobody_would_get_it(
+    client, mailer, association
+):
+    empty = make_broadcast(make_list(name="Digest", slug="digest"), segment="members_active")
+    login(client, mailer)
+
+    text = client.get(reverse("mailing_admin_broadcast_send", args=[empty.pk])).content.decode()
+
+    assert "Digest — Members in good standing" in text
+    assert "Nobody on this list may be sent it now" in text
+    assert "Yes, send it" not in text
 
 
 def test_a_sent_broadcast_cannot_be_edited(client, mailer, broadcast):

@@ -4,6 +4,7 @@ working unsubscribe URL, and each recipient exactly once."""
 from __future__ import annotations
 
 import re
+import smtplib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -244,3 +245,136 @@ def test_the_unsubscribe_link_in_the_email_resolves(newsletter):
 
     contact = subscribe(newsletter, "a@example.com")
     assert reverse("mailing:unsubscribe", args=[unsubscribe_token(contact.pk, newsletter.pk, 1)])
+
+
+def _start(newsletter, settings, *emails):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    for email in emails:
+        subscribe(newsletter, email)
+    broadcast = make_broadcast(newsletter)
+    broadcast_start(broadcast=broadcast, by=None)
+    return broadcast
+
+
+def test_a_message_refused_once_written_is_recorded_as_refused(
+    newsletter, smtp_inbox, association, settings
+):
+    broadcast = _start(newsletter, settings, "good@example.com", "spammy@example.com")
+    accept = smtp_inbox.handle_DATA
+
+    async def handle_DATA(server, session, envelope):
+        if envelope.rcpt_tos == ["spammy@example.com"]:
+            return "554 content rejected"
+        return await accept(server, session, envelope)
+
+    smtp_inbox.handle_DATA = handle_DATA
+    assert broadcast_send_batches(broadcast.pk) == "sent"
+
+    assert [r for r, _ in smtp_inbox.messages] == [["good@example.com"]]
+    failed = Delivery.objects.get(status="failed")
+    assert failed.contact.email == "spammy@example.com"
+    assert failed.error.startswith("554")
+    assert failed.sent_at is None
+
+
+def test_a_message_the_server_asks_to_retry_is_sent_again_later(
+    newsletter, smtp_inbox, association, settings
+):
+    settings.MAILING_CLAIM_LEASE_SECONDS = 0  # its claim lapses at once
+    broadcast = _start(newsletter, settings, "busy@example.com", "ok@example.com")
+    accept = smtp_inbox.handle_DATA
+    busy_once = []
+
+    async def handle_DATA(server, session, envelope):
+        if envelope.rcpt_tos == ["busy@example.com"] and not busy_once:
+            busy_once.append(True)
+            return "451 try again later"
+        return await accept(server, session, envelope)
+
+    smtp_inbox.handle_DATA = handle_DATA
+    assert broadcast_send_batches(broadcast.pk) == "sent"
+
+    assert sorted(r[0] for r, _ in smtp_inbox.messages) == ["busy@example.com", "ok@example.com"]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_server_that_drops_the_connection_gets_the_messages_again_once(
+    newsletter, smtp_inbox, association, settings
+):
+    emails = [f"p{number}@example.com" for number in range(6)]
+    broadcast = _start(newsletter, settings, *emails)
+    accept = smtp_inbox.handle_DATA
+    dropped = []
+
+    async def handle_DATA(server, session, envelope):
+        if envelope.rcpt_tos == ["p2@example.com"] and not dropped:
+            dropped.append(True)
+            server.transport.close()  # gone before it said whether it took the message
+            return "421 closing"
+        return await accept(server, session, envelope)
+
+    smtp_inbox.handle_DATA = handle_DATA
+    with pytest.raises(smtplib.SMTPException):
+        broadcast_send_batches(broadcast.pk)
+    assert not Delivery.objects.filter(contact__email="p2@example.com", status="sent").exists()
+
+    assert broadcast_send_batches(broadcast.pk) == "sent"  # the next worker
+    assert sorted(r[0] for r, _ in smtp_inbox.messages) == emails
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_the_group_is_recorded_as_sent_before_the_messages_are_ended(
+    newsletter, smtp_inbox, association, settings
+):
+    """What makes a killed worker safe: when the server sees a message's final dot, its
+    send record already says "sent" in the database, so no later worker sends it again."""
+    broadcast = _start(newsletter, settings, "a@example.com", "b@example.com")
+    accept = smtp_inbox.handle_DATA
+    seen = []
+
+    async def handle_DATA(server, session, envelope):
+        seen.append(
+            Delivery.objects.filter(contact__email=envelope.rcpt_tos[0]).values_list(
+                "status", flat=True
+            )
+        )
+        return await accept(server, session, envelope)
+
+    smtp_inbox.handle_DATA = handle_DATA
+    broadcast_send_batches(broadcast.pk)
+
+    assert [list(status) for status in seen] == [["sent"], ["sent"]]
+
+
+def test_other_email_backends_get_one_django_message_each(newsletter, association, settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    broadcast = _start(newsletter, settings, "a@example.com", "b@example.com")
+
+    assert broadcast_send_batches(broadcast.pk) == "sent"
+
+    assert sorted(message.to[0] for message in mail.outbox) == ["a@example.com", "b@example.com"]
+    assert mail.outbox[0].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_if_recording_the_group_fails_none_of_it_is_delivered(
+    newsletter, smtp_inbox, association, settings, monkeypatch
+):
+    from tide.mailing import sending
+
+    broadcast = _start(newsletter, settings, "a@example.com", "b@example.com")
+    real_mark = sending._mark
+
+    def failing_mark(status, ids, worker):
+        if status == "sent":
+            raise RuntimeError("the database went away")
+        return real_mark(status, ids, worker)
+
+    monkeypatch.setattr(sending, "_mark", failing_mark)
+    with pytest.raises(RuntimeError):
+        broadcast_send_batches(broadcast.pk)
+
+    assert smtp_inbox.messages == []  # the unfinished messages were dropped by the server
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"claimed"}

@@ -8,12 +8,13 @@ import zipfile
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from tests.conftest import login, make_user
-from tide.mailing.models import Consent, Contact, SuppressionReason, may_send
+from tide.mailing.models import Consent, Contact, ContactImport, SuppressionReason, may_send
 from tide.mailing.services import contact_suppress
 
 from .factories import make_list, subscribe
@@ -131,25 +132,88 @@ def importer(db):
     return user
 
 
-def test_staff_import_in_the_back_office_with_a_dry_run_first(client, importer, newsletter):
+def test_staff_import_in_the_back_office_with_a_dry_run_first(
+    client, importer, newsletter, django_capture_on_commit_callbacks
+):
     login(client, importer)
     data = {"mailing_list": newsletter.pk, "wording": WORDING, "dry_run": "on"}
 
-    dry = client.post(
-        reverse("mailing_admin_import"),
-        {**data, "file": SimpleUploadedFile("people.csv", CSV.encode(), "text/csv")},
-    )
-    assert dry.status_code == 200
-    assert "Dry run report" in dry.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        dry = client.post(
+            reverse("mailing_admin_import"),
+            {**data, "file": SimpleUploadedFile("people.csv", CSV.encode(), "text/csv")},
+        )
+    assert dry.status_code == 302
+    page = client.get(dry["Location"]).content.decode()
+    assert "Dry run report" in page
+    assert "4 rows: 2 new contacts, 2 subscribed, 0 suppressed, 2 with problems." in page
+    assert "appears more than once" in page
     assert not Contact.objects.exists()
 
-    data.pop("dry_run")
-    done = client.post(
-        reverse("mailing_admin_import"),
-        {**data, "file": SimpleUploadedFile("people.csv", CSV.encode(), "text/csv")},
-    )
-    assert "Import report" in done.content.decode()
+    # The dry run's file is imported for real from its report, without uploading it again.
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            reverse("mailing_admin_import_again", args=[ContactImport.objects.get().pk])
+        )
+    page = client.get(done["Location"]).content.decode()
+    assert "Import report" in page and "Imported." in page
     assert Contact.objects.count() == 2
+    assert ContactImport.objects.get(dry_run=False).data in (b"", memoryview(b""))
+    again = client.post(
+        reverse("mailing_admin_import_again", args=[ContactImport.objects.get(dry_run=True).pk])
+    )
+    assert (
+        "Only a finished dry run can be imported." in client.get(again["Location"]).content.decode()
+    )
+    assert Consent.objects.count() == 2
+
+
+def test_a_running_import_shows_a_progress_bar_that_polls_and_works_without_javascript(
+    client, importer, newsletter
+):
+    job = ContactImport.objects.create(
+        mailing_list=newsletter,
+        wording=WORDING,
+        file_name="big.csv",
+        data=CSV.encode(),
+        status=ContactImport.Status.RUNNING,
+    )
+    cache.set(f"mailing:import-progress:{job.pk}", 42)
+    login(client, importer)
+
+    page = client.get(reverse("mailing_admin_import_detail", args=[job.pk])).content.decode()
+
+    assert '<progress max="100" value="42"' in page
+    progress_url = reverse("mailing_admin_import_progress", args=[job.pk])
+    assert f'hx-get="{progress_url}"' in page
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
+    partial = client.get(progress_url).content.decode()
+    assert "42% done." in partial
+
+
+def test_a_hundred_thousand_row_file_is_imported_in_the_background(
+    client, importer, newsletter, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    rows = "".join(
+        f"reader{n}@example.com,Reader{n},,2024-01-02 03:04:05,\n" for n in range(100_000)
+    )
+    content = ("email,first_name,last_name,optin_time,optin_ip\n" + rows).encode()
+    login(client, importer)
+
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(1500):
+        response = client.post(
+            reverse("mailing_admin_import"),
+            {
+                "mailing_list": newsletter.pk,
+                "wording": WORDING,
+                "file": SimpleUploadedFile("big.csv", content, "text/csv"),
+            },
+        )
+
+    page = client.get(response["Location"]).content.decode()
+    assert "100000 rows: 100000 new contacts, 100000 subscribed" in page
+    assert Contact.objects.count() == 100_000
+    assert Consent.objects.filter(mailing_list=newsletter, kind="express").count() == 100_000
 
 
 def test_a_bad_upload_is_explained_with_400(client, importer, newsletter):

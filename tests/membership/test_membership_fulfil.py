@@ -48,3 +48,43 @@ def test_fulfilment_never_reopens_a_decided_application(member, rmt, officer):
 
     application.refresh_from_db()
     assert application.status == Application.Status.REJECTED
+
+
+def test_approval_and_payment_put_the_member_on_the_news_list_with_implied_consent(
+    member, rmt, officer
+):
+    from tide.mailing.models import Consent, MailingList, MailingSettings
+    from tide.membership.services import application_approve
+
+    from .factories import make_paid_application
+
+    news = MailingList.objects.create(name="News", slug="news")
+    settings = MailingSettings.load()
+    settings.home_list = news
+    settings.save()
+
+    application_approve(application=make_paid_application(member, rmt), by=officer)
+
+    sources = set(
+        Consent.objects.filter(contact__email=member.email, mailing_list=news).values_list(
+            "kind", "source"
+        )
+    )
+    assert sources == {("implied", "purchase"), ("implied", "membership")}
+
+
+def test_someone_who_left_the_list_is_not_put_back_by_paying(member, rmt, officer):
+    from tide.mailing.models import Consent, MailingList, MailingSettings
+    from tide.mailing.services import contact_for_email, contact_suppress
+
+    news = MailingList.objects.create(name="News", slug="news")
+    settings = MailingSettings.load()
+    settings.home_list = news
+    settings.save()
+    contact_suppress(contact=contact_for_email(email=member.email), reason="unsubscribed")
+
+    from .factories import make_paid_application
+
+    make_paid_application(member, rmt)
+
+    assert not Consent.objects.filter(contact__email=member.email).exists()

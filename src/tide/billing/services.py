@@ -21,6 +21,8 @@ from wagtail.log_actions import log
 from tide.accounts.models import User
 from tide.lib.canada import PROVINCES
 from tide.lib.money import format_cad
+from tide.mailing.models import Consent
+from tide.mailing.services import consent_imply
 from tide.mailing.transactional import email_send_template
 
 from .fulfilment import fulfilment_for
@@ -221,6 +223,10 @@ def _invoice_mark_paid(invoice: Invoice, *, by: User | None) -> None:
         fulfilment_for(line.kind)(line)
         line.fulfilled_at = now
         line.save(update_fields=["fulfilled_at"])
+    if invoice.total_cents > 0:  # a purchase implies consent to the news for two years (CASL)
+        consent_imply(
+            email=invoice.bill_to_email, source=Consent.Source.PURCHASE, user=invoice.customer
+        )
     email_send_template(
         "billing/email/payment_receipt",
         to=invoice.bill_to_email,

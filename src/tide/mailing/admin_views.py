@@ -9,13 +9,18 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tide.lib.backoffice import admin_breadcrumbs, staff_permission_required
 from tide.lib.csvexport import csv_response
 
-from .importing import contacts_import, read_import
-from .models import Broadcast, Consent, Contact, MailingList
+from .importing import (
+    MAX_BYTES,
+    contact_import_again,
+    contact_import_progress,
+    contact_import_queue,
+)
+from .models import Broadcast, Consent, Contact, ContactImport, MailingList
 from .outbox import sent_emails, uses_email_folder
 from .rendering import broadcast_render
 from .segments import segment_filter, segment_label
@@ -116,9 +121,14 @@ def broadcast_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The HTML part as the staff member would get it (shown in desktop and phone frames)."""
     broadcast = _broadcast(pk)
     contact = Contact(
-        pk=0, email=request.user.email, first_name=getattr(request.user, "first_name", "")
+        pk=0,
+        email=request.user.email,
+        first_name=getattr(request.user, "first_name", ""),
+        user=request.user,
     )
-    message = broadcast_render(broadcast).message(contact)
+    rendered = broadcast_render(broadcast)
+    rendered.load_fields([contact])
+    message = rendered.message(contact)
     html = message.alternatives[0][0]
     response = HttpResponse(html)
     # The email's own <style> block needs inline styles; nothing in it runs scripts.
@@ -148,10 +158,32 @@ def _act(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
     return redirect("mailing_admin_broadcast", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_permission_required("mailing.change_broadcast")
 def broadcast_send_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, broadcast_start, _("Sending has started."))
+    """ "Send now" first shows what is about to happen (subject, list, how many people);
+    only the POST from that page, which says it was confirmed, starts sending."""
+    broadcast = _broadcast(pk)
+    if broadcast.status != Broadcast.Status.DRAFT:
+        messages.error(request, _("This broadcast has already been sent or started."))
+        return redirect("mailing_admin_broadcast", pk=pk)
+    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+        return _act(request, pk, broadcast_start, _("Sending has started."))
+    return TemplateResponse(
+        request,
+        "mailing/admin/broadcast_confirm.html",
+        {
+            "broadcast": broadcast,
+            "recipients": broadcast_recipients(broadcast).count(),
+            "segment": segment_label(broadcast.segment) if broadcast.segment else "",
+            "header_title": _("Send “%(subject)s”?") % {"subject": broadcast.subject},
+            "breadcrumbs_items": admin_breadcrumbs(
+                (reverse("wagtailsnippets_mailing_broadcast:list"), _("Broadcasts")),
+                (reverse("mailing_admin_broadcast", args=[pk]), broadcast.subject),
+                ("", _("Send")),
+            ),
+        },
+    )
 
 
 @require_POST
@@ -192,23 +224,30 @@ class ImportForm(forms.Form):
 
 @staff_permission_required("mailing.add_contact")
 def contact_import(request: HttpRequest) -> HttpResponse:
-    report = None
+    """Upload a file; it is checked or imported in the background (its page shows progress)."""
     status = 200
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                rows = read_import(form.cleaned_data["file"].read(), form.cleaned_data["file"].name)
-                report = contacts_import(
-                    rows=rows,
+                if upload.size > MAX_BYTES:
+                    raise ValidationError(
+                        _("The file is larger than 50 MB; use the import command.")
+                    )
+                job = contact_import_queue(
+                    data=upload.read(),
+                    file_name=upload.name,
                     mailing_list=form.cleaned_data["mailing_list"],
                     wording=form.cleaned_data["wording"],
-                    by=request.user,
                     dry_run=form.cleaned_data["dry_run"],
+                    by=request.user,
                 )
             except ValidationError as error:
                 form.add_error("file", error)
                 status = 400
+            else:
+                return redirect("mailing_admin_import_detail", pk=job.pk)
         else:
             status = 400
     else:
@@ -218,12 +257,70 @@ def contact_import(request: HttpRequest) -> HttpResponse:
         "mailing/admin/import.html",
         {
             "form": form,
-            "report": report,
+            "imports": ContactImport.objects.select_related("mailing_list").defer("data")[:10],
             "header_title": _("Import contacts"),
             "breadcrumbs_items": admin_breadcrumbs(("", _("Import contacts"))),
         },
         status=status,
     )
+
+
+def _import_job(pk: int) -> ContactImport:
+    return get_object_or_404(
+        ContactImport.objects.select_related("mailing_list").defer("data"), pk=pk
+    )
+
+
+def _import_context(job: ContactImport) -> dict:
+    counts = job.report.get("counts", {})
+    return {
+        "job": job,
+        "percent": contact_import_progress(job),
+        "counts": counts,
+        "problems": job.report.get("problems", []),
+        "problems_not_listed": counts.get("problems", 0) - len(job.report.get("problems", [])),
+        "can_import": job.dry_run
+        and job.status == ContactImport.Status.DONE
+        and ContactImport.objects.filter(pk=job.pk).exclude(data=b"").exists(),
+    }
+
+
+@staff_permission_required("mailing.add_contact")
+def contact_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _import_job(pk)
+    title = _("Dry run: %(file)s") if job.dry_run else _("Import: %(file)s")
+    return TemplateResponse(
+        request,
+        "mailing/admin/import_detail.html",
+        {
+            **_import_context(job),
+            "header_title": title % {"file": job.file_name},
+            "breadcrumbs_items": admin_breadcrumbs(
+                (reverse("mailing_admin_import"), _("Import contacts")), ("", job.file_name)
+            ),
+        },
+    )
+
+
+@staff_permission_required("mailing.add_contact")
+def contact_import_progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress panel, polled by htmx while the import runs."""
+    return TemplateResponse(
+        request, "mailing/admin/_import_progress.html", _import_context(_import_job(pk))
+    )
+
+
+@require_POST
+@staff_permission_required("mailing.add_contact")
+def contact_import_again_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """After a dry run, import the same file for real."""
+    job = get_object_or_404(ContactImport.objects.select_related("mailing_list"), pk=pk)
+    try:
+        again = contact_import_again(job=job, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("mailing_admin_import_detail", pk=pk)
+    return redirect("mailing_admin_import_detail", pk=again.pk)
 
 
 @staff_permission_required("mailing.view_contact")

@@ -12,23 +12,30 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django_tasks import task
 from wagtail.log_actions import log
 
 from tide.accounts.models import User
 
-from .models import Consent, Contact, MailingList, SuppressionReason
+from .models import Consent, Contact, ContactImport, MailingList, SuppressionReason
 from .signup import normalize_email
 
+logger = logging.getLogger(__name__)
 MAX_BYTES = 50 * 1024 * 1024
+# Rows per query: well under SQLite's limit on query parameters, and few round trips.
+CHUNK = 500
 # Column names we understand (lower-cased), ours and Mailchimp's.
 COLUMNS = {
     "email": ("email", "email address", "e-mail"),
@@ -219,6 +226,11 @@ def read_import(data: bytes, filename: str) -> list[Row]:
     return _read_csv(_decode(data, filename), filename, status=None)
 
 
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def contacts_import(
     *,
     rows: list[Row],
@@ -226,14 +238,17 @@ def contacts_import(
     wording: str,
     by: User | None,
     dry_run: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Plan every row, then (unless `dry_run`) apply the plan in one transaction."""
+    """Plan every row, then (unless `dry_run`) apply the plan in one transaction, in bulk.
+    `progress(percent)` is called as the work goes on."""
     report = ImportReport(rows=rows, dry_run=dry_run)
     if not wording.strip():
         raise ValidationError(
             _("Give the wording these people agreed to: it is kept as their consent evidence."),
             code="wording",
         )
+    progress = progress or (lambda percent: None)
     seen: set[str] = set()
     for row in rows:
         if row.problem:
@@ -248,71 +263,206 @@ def contacts_import(
             continue
         seen.add(row.email)
     good = [row for row in rows if not row.problem]
-    existing = {
-        contact.email: contact
-        for contact in Contact.objects.filter(email__in=[row.email for row in good])
-    }
+    existing: dict[str, Contact] = {}
+    lookups = list(_chunks([row.email for row in good], CHUNK))
+    for done, emails in enumerate(lookups, start=1):
+        existing.update(
+            (contact.email, contact)
+            for contact in Contact.objects.filter(email__in=emails).only(
+                "id", "email", "suppressed_at", "suppressed_reason"
+            )
+        )
+        progress(40 * done // len(lookups))
+    new: dict[str, Contact] = {}
+    suppress: list[Row] = []
+    subscribe: list[Row] = []
+    for row in good:
+        contact = existing.get(row.email)
+        if row.status in ("unsubscribed", "cleaned"):
+            suppress.append(row)
+        elif contact is not None and contact.suppressed_at is not None:
+            row.problem = _("suppressed (%(reason)s): not subscribed") % {
+                "reason": contact.get_suppressed_reason_display().lower()
+            }
+            continue
+        else:
+            subscribe.append(row)
+        if contact is None:
+            new[row.email] = Contact(
+                email=row.email, first_name=row.first_name, last_name=row.last_name
+            )
+    report.new_contacts, report.suppressed, report.subscribed = (
+        len(new),
+        len(suppress),
+        len(subscribe),
+    )
+    if dry_run:
+        progress(100)
+        return report
     with transaction.atomic():
-        for row in good:
-            contact = existing.get(row.email)
-            if row.status in ("unsubscribed", "cleaned"):
-                reason = (
-                    SuppressionReason.IMPORTED_UNSUBSCRIBED
-                    if row.status == "unsubscribed"
-                    else SuppressionReason.IMPORTED_CLEANED
+        for done, chunk in enumerate(_chunks(list(new.values()), CHUNK), start=1):
+            Contact.objects.bulk_create(chunk)
+            progress(40 + 20 * done * CHUNK // max(1, len(new)))
+        ids = {email: contact.pk for email, contact in existing.items()}
+        for emails in _chunks(list(new), CHUNK):
+            ids.update(Contact.objects.filter(email__in=emails).values_list("email", "id"))
+        now = timezone.now()
+        for status, reason in (
+            ("unsubscribed", SuppressionReason.IMPORTED_UNSUBSCRIBED),
+            ("cleaned", SuppressionReason.IMPORTED_CLEANED),
+        ):
+            chosen = [ids[row.email] for row in suppress if row.status == status]
+            for chunk in _chunks(chosen, CHUNK):
+                Contact.objects.filter(pk__in=chunk, suppressed_at__isnull=True).update(
+                    suppressed_at=now, suppressed_reason=reason
                 )
-                report.suppressed += 1
-                if dry_run:
-                    report.new_contacts += contact is None
-                    continue
-                if contact is None:
-                    contact = Contact.objects.create(
-                        email=row.email, first_name=row.first_name, last_name=row.last_name
-                    )
-                    report.new_contacts += 1
-                if contact.suppressed_at is None:
-                    Contact.objects.filter(pk=contact.pk).update(
-                        suppressed_at=timezone.now(), suppressed_reason=reason
-                    )
-                Consent.objects.filter(contact=contact, withdrawn_at__isnull=True).update(
-                    withdrawn_at=timezone.now()
+                Consent.objects.filter(contact_id__in=chunk, withdrawn_at__isnull=True).update(
+                    withdrawn_at=now
                 )
-                continue
-            if contact is not None and contact.suppressed_at is not None:
-                row.problem = _("suppressed (%(reason)s): not subscribed") % {
-                    "reason": contact.get_suppressed_reason_display().lower()
-                }
-                continue
-            report.subscribed += 1
-            if dry_run:
-                report.new_contacts += contact is None
-                continue
-            if contact is None:
-                contact = Contact.objects.create(
-                    email=row.email, first_name=row.first_name, last_name=row.last_name
+        progress(70)
+        for done, chunk in enumerate(_chunks(subscribe, CHUNK), start=1):
+            Consent.objects.bulk_create(
+                Consent(
+                    contact_id=ids[row.email],
+                    mailing_list=mailing_list,
+                    kind=Consent.Kind.EXPRESS,
+                    source=Consent.Source.IMPORT,
+                    given_at=row.optin_time or now,
+                    ip_address=row.optin_ip,
+                    wording=wording,
+                    recorded_by=by,
                 )
-                report.new_contacts += 1
-            Consent.objects.create(
-                contact=contact,
-                mailing_list=mailing_list,
-                kind=Consent.Kind.EXPRESS,
-                source=Consent.Source.IMPORT,
-                given_at=row.optin_time or timezone.now(),
-                ip_address=row.optin_ip,
-                wording=wording,
-                recorded_by=by,
+                for row in chunk
             )
-        if not dry_run:
-            log(
-                mailing_list,
-                "tide.mailing.import",
-                user=by,
-                data={
-                    "rows": len(rows),
-                    "new": report.new_contacts,
-                    "subscribed": report.subscribed,
-                    "suppressed": report.suppressed,
-                    "problems": len(report.problems),
-                },
-            )
+            progress(70 + 30 * done * CHUNK // max(1, len(subscribe)))
+        log(
+            mailing_list,
+            "tide.mailing.import",
+            user=by,
+            data={
+                "rows": len(rows),
+                "new": report.new_contacts,
+                "subscribed": report.subscribed,
+                "suppressed": report.suppressed,
+                "problems": len(report.problems),
+            },
+        )
+    progress(100)
     return report
+
+
+# --- In the background, with progress (the back office) ------------------------------------
+
+PROBLEMS_KEPT = 1000  # rows with problems listed in the report; the command prints them all
+
+
+def contact_import_queue(
+    *,
+    data: bytes,
+    file_name: str,
+    mailing_list: MailingList,
+    wording: str,
+    dry_run: bool,
+    by: User | None,
+) -> ContactImport:
+    """Check the file can be read (ValidationError, nothing queued, if not) and queue the
+    dry run or import; its page shows the progress."""
+    read_import(data, file_name)
+    if not wording.strip():
+        raise ValidationError(
+            _("Give the wording these people agreed to: it is kept as their consent evidence."),
+            code="wording",
+        )
+    job = ContactImport.objects.create(
+        mailing_list=mailing_list,
+        wording=wording,
+        dry_run=dry_run,
+        file_name=file_name[:200],
+        data=data,
+        created_by=by,
+    )
+    transaction.on_commit(lambda: contact_import_task.enqueue(import_id=job.pk))
+    return job
+
+
+@transaction.atomic
+def contact_import_again(*, job: ContactImport, by: User | None) -> ContactImport:
+    """After a dry run: import the same file for real, without uploading it again."""
+    if not (job.dry_run and job.status == ContactImport.Status.DONE and job.data):
+        raise ValidationError(_("Only a finished dry run can be imported."), code="not_dry_run")
+    again = contact_import_queue(
+        data=bytes(job.data),
+        file_name=job.file_name,
+        mailing_list=job.mailing_list,
+        wording=job.wording,
+        dry_run=False,
+        by=by,
+    )
+    ContactImport.objects.filter(pk=job.pk).update(data=b"")  # one import per dry run
+    return again
+
+
+def _progress_key(import_id: int) -> str:
+    return f"mailing:import-progress:{import_id}"
+
+
+def contact_import_progress(job: ContactImport) -> int:
+    """Percent done. Kept in the shared cache: the import's own transaction hides its
+    database writes until the end."""
+    if job.is_finished:
+        return 100
+    return cache.get(_progress_key(job.pk), 0)
+
+
+@task()
+def contact_import_task(*, import_id: int) -> None:
+    contact_import_run(import_id)
+
+
+def contact_import_run(import_id: int) -> None:
+    """Run a queued import once (a second worker finds it already started)."""
+    started = ContactImport.objects.filter(pk=import_id, status=ContactImport.Status.QUEUED).update(
+        status=ContactImport.Status.RUNNING
+    )
+    if not started:
+        return
+    job = ContactImport.objects.select_related("mailing_list", "created_by").get(pk=import_id)
+    key = _progress_key(job.pk)
+    try:
+        rows = read_import(bytes(job.data), job.file_name)
+        ContactImport.objects.filter(pk=job.pk).update(rows_total=len(rows))
+        report = contacts_import(
+            rows=rows,
+            mailing_list=job.mailing_list,
+            wording=job.wording,
+            by=job.created_by,
+            dry_run=job.dry_run,
+            progress=lambda percent: cache.set(key, percent, 24 * 3600),
+        )
+    except ValidationError as error:
+        job.status, job.error = ContactImport.Status.FAILED, " ".join(error.messages)
+    except Exception:
+        logger.exception("Contact import %s failed", job.pk)
+        job.status = ContactImport.Status.FAILED
+        job.error = _("Something went wrong; nothing was imported. Try again or use the command.")
+    else:
+        job.status = ContactImport.Status.DONE
+        job.rows_total = len(rows)
+        job.report = {
+            "counts": {
+                "rows": len(rows),
+                "new": report.new_contacts,
+                "subscribed": report.subscribed,
+                "suppressed": report.suppressed,
+                "problems": len(report.problems),
+            },
+            "problems": [
+                [row.source_file, row.line, row.email, str(row.problem)]
+                for row in report.problems[:PROBLEMS_KEPT]
+            ],
+        }
+        if not job.dry_run:
+            job.data = b""  # imported: no need to keep everyone's addresses twice
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "rows_total", "report", "data", "finished_at"])
+    cache.delete(key)

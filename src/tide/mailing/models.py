@@ -410,3 +410,50 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class ContactImport(models.Model):
+    """One uploaded CSV file or Mailchimp ZIP, checked (dry run) or imported in the
+    background. The file is kept until it is imported, then emptied; the report stays."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    mailing_list = models.ForeignKey(
+        MailingList, verbose_name=_("list"), on_delete=models.CASCADE, related_name="+"
+    )
+    wording = models.TextField(_("what these people agreed to"))
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    file_name = models.CharField(_("file"), max_length=200)
+    data = models.BinaryField(_("uploaded file"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    # Counts and the rows with problems ({"counts": {...}, "problems": [[file, line, email,
+    # problem], …]}), written when it finishes.
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact import")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

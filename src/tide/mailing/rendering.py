@@ -27,14 +27,13 @@ from wagtail.rich_text import expand_db_html
 from tide.association.models import AssociationSettings
 from tide.lib.headers import refuse_header_injection
 
+from .merge_fields import merge_field_keys, merge_values
 from .models import Broadcast, Contact
 from .signup import unsubscribe_token
 
-# {first_name} or {first_name|there}: a merge field with an optional fallback.
-MERGE_FIELD = re.compile(
-    r"\{(first_name|last_name|name|email|unsubscribe_url|preferences_url)(?:\|([^{}]{0,40}))?\}"
-)
-MERGE_FIELDS = ("first_name", "last_name", "name", "email")
+# {first_name} or {first_name|there}: a merge field with an optional fallback. A name that
+# is no merge field is left as written.
+MERGE_FIELD = re.compile(r"\{([a-z_]{1,40})(?:\|([^{}]{0,40}))?\}")
 _LINK = re.compile(r'<a\s[^>]*href="([^"]*)"[^>]*>(.*?)</a>', re.S | re.I)
 _LINE_BREAK = re.compile(r"<br\s*/?>|</li>", re.I)
 _PARAGRAPH_END = re.compile(r"</(p|h[1-6]|ul|ol)>", re.I)
@@ -86,7 +85,14 @@ class RenderedBroadcast:
     text: str
     html: str
     track: bool
+    # Registered merge fields this broadcast uses, and their values for the current batch.
+    field_keys: tuple[str, ...] = ()
+    fields: dict[int, dict[str, str]] = field(default_factory=dict)
     _urls: dict = field(default_factory=dict)
+
+    def load_fields(self, contacts: list[Contact]) -> None:
+        """Fetch the used merge fields for a batch of recipients (a few queries, or none)."""
+        self.fields = merge_values(self.field_keys, contacts) if self.field_keys else {}
 
     def values(self, contact: Contact) -> dict[str, str]:
         if not self._urls:
@@ -97,6 +103,8 @@ class RenderedBroadcast:
             }
         token = unsubscribe_token(contact.pk, self.list_id, self.broadcast_id)
         return {
+            **dict.fromkeys(self.field_keys, ""),
+            **self.fields.get(contact.pk, {}),
             "first_name": contact.first_name,
             "last_name": contact.last_name,
             "name": f"{contact.first_name} {contact.last_name}".strip(),
@@ -108,6 +116,8 @@ class RenderedBroadcast:
     @staticmethod
     def merge(template: str, values: dict[str, str], *, escape: bool) -> str:
         def value(match: re.Match) -> str:
+            if match.group(1) not in values:
+                return match.group(0)
             found = values[match.group(1)] or (match.group(2) or "")
             return html.escape(found) if escape else found
 
@@ -211,6 +221,8 @@ def broadcast_render(broadcast: Broadcast) -> RenderedBroadcast:
     page = render_to_string("mailing/email/broadcast.html", context)
     inlined = css_inline.inline(page, keep_style_tags=True, load_remote_stylesheets=False)
     text = render_to_string("mailing/email/broadcast.txt", context).strip() + "\n"
+    written = (broadcast.subject, broadcast.preheader, body_text)
+    used = {match.group(1) for part in written for match in MERGE_FIELD.finditer(part)}
     return RenderedBroadcast(
         broadcast_id=broadcast.pk,
         list_id=broadcast.mailing_list_id,
@@ -218,4 +230,5 @@ def broadcast_render(broadcast: Broadcast) -> RenderedBroadcast:
         text=text,
         html=inlined,
         track=broadcast.track_opens,
+        field_keys=tuple(key for key in merge_field_keys() if key in used),
     )

@@ -3,16 +3,17 @@
 `broadcast_start` writes a pending `Delivery` row for every recipient (unique per broadcast
 and contact) and queues the background task. A worker (`broadcast_send_batches`) claims a
 batch with `select_for_update(skip_locked=True)`, marking the rows with its id and the time,
-and commits; it then sends them over one SMTP connection, marking each row sent in its own
-commit right after the server accepted the message. So:
+and commits; it then sends the batch in groups, one message per SMTP connection, each group
+recorded as sent in one commit after the messages' text reached the server and before their
+final dots (`smtp_lanes` explains why that order is safe). So:
 
 - a worker killed at any moment leaves its unsent rows claimed; once the claim is older than
   MAILING_CLAIM_LEASE_SECONDS any worker takes them over (`mailing_resume_sends`, run every
   minute, queues a new task for a broadcast whose worker stopped reporting progress);
-- the only message that can be sent twice is the one in flight when the worker died, and
-  only if it died in the instant between the server's "250 OK" and the commit that records
-  it. A worker killed before the "250" has not delivered it (the SMTP server drops an
-  unfinished message), so it is sent once, by the next worker.
+- no message is ever sent twice because a worker died: before the commit the server has
+  no complete message (it drops unfinished ones), after it the record says "sent". Only a
+  kill in the microseconds between the commit and the last dot's write loses the rest of
+  that group (at most MAILING_SMTP_CONNECTIONS messages).
 
 Consent is checked again for every batch just before sending (`Contact.objects.sendable`),
 so someone who unsubscribes while a broadcast is going out is skipped.
@@ -46,11 +47,12 @@ from tide.accounts.models import User
 from .models import Broadcast, Contact, Delivery
 from .rendering import RenderedBroadcast, broadcast_render
 from .segments import segment_filter
+from .smtp_lanes import LanesBroken, lanes_close, lanes_open, send_group
 
 logger = logging.getLogger(__name__)
 INSERT_CHUNK = 5000
-MARK_SENT_SQL = (
-    "UPDATE mailing_delivery SET status = %s, sent_at = %s WHERE id = %s AND claimed_by = %s"
+MARK_SQL = (
+    "UPDATE mailing_delivery SET status = %%s, sent_at = %%s WHERE claimed_by = %%s AND id IN (%s)"
 )
 
 
@@ -212,8 +214,12 @@ def _send_loop(broadcast_id: int, worker: str, *, rate: float) -> str:
         return broadcast.status
     rendered = broadcast_render(broadcast)
     size = _batch_size(rate)
-    connection = get_connection()
-    connection.open()
+    backend = get_connection()
+    if isinstance(backend, SMTPBackend):
+        lanes = lanes_open(settings.MAILING_SMTP_CONNECTIONS)
+    else:
+        backend.open()
+        lanes = [backend]
     started, sent_count = time.monotonic(), 0
     try:
         while True:
@@ -243,6 +249,7 @@ def _send_loop(broadcast_id: int, worker: str, *, rate: float) -> str:
                     "contact__email",
                     "contact__first_name",
                     "contact__last_name",
+                    "contact__user",
                 )
             )
             # Consent and suppression, checked again right before sending.
@@ -256,55 +263,110 @@ def _send_loop(broadcast_id: int, worker: str, *, rate: float) -> str:
                 Delivery.objects.filter(id__in=skipped, claimed_by=worker).update(
                     status=Delivery.Status.SKIPPED
                 )
+            to_send = [row for row in rows if row.contact_id in allowed]
+            rendered.load_fields([row.contact for row in to_send])
             renewed = time.monotonic()
-            for index, row in enumerate(rows):
-                if row.contact_id not in allowed:
-                    continue
+            for start in range(0, len(to_send), len(lanes)):
                 if time.monotonic() - renewed > settings.MAILING_CLAIM_LEASE_SECONDS / 4:
                     # Still alive: keep the claim so nobody takes this batch over.
                     _renew(ids, worker)
                     renewed = time.monotonic()
                 try:
-                    _send_one(connection, rendered, row.contact)
-                except smtplib.SMTPRecipientsRefused as error:
-                    Delivery.objects.filter(id=row.id, claimed_by=worker).update(
-                        status=Delivery.Status.FAILED, error=str(error)[:300]
+                    sent_count += _send_group(
+                        lanes, rendered, to_send[start : start + len(lanes)], worker
                     )
-                    continue
                 except (smtplib.SMTPException, OSError):
                     # The server is unreachable: give back what is left and stop; the
                     # periodic job starts a new worker later.
-                    _release([r.id for r in rows[index:]], worker)
+                    _release(ids, worker)
                     raise
-                # Its own commit, at once: from here on it is never sent again.
-                _mark_sent(row.id, worker)
-                sent_count += 1
                 if rate:
                     ahead = sent_count / rate - (time.monotonic() - started)
                     if ahead > 0:
                         time.sleep(ahead)
     finally:
-        connection.close()
+        lanes_close(lanes)
 
 
-def _send_one(connection, rendered: RenderedBroadcast, contact: Contact) -> None:
-    """Over SMTP, the prebuilt MIME bytes straight to smtplib; any other backend (anymail's
-    providers) gets a Django message. Raises if the server refused or failed."""
-    raw = rendered.raw(contact) if isinstance(connection, SMTPBackend) else None
-    if raw is None:
-        if not connection.send_messages([rendered.message(contact, connection=connection)]):
-            raise smtplib.SMTPRecipientsRefused({contact.email: (550, b"not sent")})
-        return
-    from_address = _envelope_sender()
-    connection.connection.sendmail(from_address, [contact.email], raw)
+def _send_group(lanes: list, rendered: RenderedBroadcast, rows: list[Delivery], worker: str) -> int:
+    """Send one message per lane; how many the server accepted. Over SMTP the group is
+    recorded as sent in one commit just before the messages are ended (see smtp_lanes);
+    any other backend (anymail's providers) sends one at a time, each recorded at once."""
+    if not isinstance(lanes[0], SMTPBackend):
+        return sum(_send_one(lanes[0], rendered, row, worker) for row in rows)
+    raws = [rendered.raw(row.contact) for row in rows]
+    # An address the fast path cannot write as ASCII goes through Django's message.
+    sent = sum(
+        _send_one(lanes[0], rendered, row, worker)
+        for row, raw in zip(rows, raws, strict=True)
+        if raw is None
+    )
+    group = [(row, raw) for row, raw in zip(rows, raws, strict=True) if raw is not None]
+    if not group:
+        return sent
 
+    refused_count = 0
 
-def _mark_sent(delivery_id: int, worker: str) -> None:
-    """One UPDATE in autocommit (the ORM's query building costs more than the statement)."""
-    with db.cursor() as cursor:
-        cursor.execute(
-            MARK_SENT_SQL, [Delivery.Status.SENT.value, timezone.now(), delivery_id, worker]
+    def commit(accepted: list[int], refused: dict[int, str]) -> None:
+        nonlocal refused_count
+        refused_count = len(refused)
+        _mark(Delivery.Status.SENT, [group[index][0].id for index in accepted], worker)
+        for index, reply in refused.items():
+            _mark_failed(group[index][0].id, worker, reply)
+
+    try:
+        rejected = send_group(
+            [lane.connection for lane in lanes],
+            _envelope_sender(),
+            [(row.contact.email, raw) for row, raw in group],
+            commit=commit,
         )
+    except LanesBroken as broken:
+        # Recorded as sent, but the server may not have them: back to our claim, so they
+        # are sent again (SMTP's own rule when a reply is lost); the others are settled.
+        _mark(Delivery.Status.CLAIMED, [group[index][0].id for index in broken.lost], worker)
+        _settle_rejected(group, broken.rejected, worker)
+        raise
+    _settle_rejected(group, rejected, worker)
+    return sent + len(group) - refused_count - len(rejected)
+
+
+def _settle_rejected(group: list, rejected: dict[int, str], worker: str) -> None:
+    for index, reply in rejected.items():
+        if reply.startswith("4"):
+            # Try again later: the claim lapses and a worker takes it over.
+            _mark(Delivery.Status.CLAIMED, [group[index][0].id], worker)
+        else:
+            _mark_failed(group[index][0].id, worker, reply)
+
+
+def _send_one(connection, rendered: RenderedBroadcast, row: Delivery, worker: str) -> int:
+    """One Django message, recorded as sent right after the backend accepted it; 1 if sent."""
+    message = rendered.message(row.contact, connection=connection)
+    try:
+        if not connection.send_messages([message]):
+            raise smtplib.SMTPRecipientsRefused({row.contact.email: (550, b"not sent")})
+    except smtplib.SMTPRecipientsRefused as error:
+        _mark_failed(row.id, worker, str(error))
+        return 0
+    _mark(Delivery.Status.SENT, [row.id], worker)
+    return 1
+
+
+def _mark(status: str, ids: list[int], worker: str) -> None:
+    """One UPDATE in autocommit (the ORM's query building costs more than the statement).
+    Only "sent" sets the time; any other status clears it."""
+    if not ids:
+        return
+    sent_at = timezone.now() if status == Delivery.Status.SENT else None
+    with db.cursor() as cursor:
+        cursor.execute(MARK_SQL % ", ".join(["%s"] * len(ids)), [status, sent_at, worker, *ids])
+
+
+def _mark_failed(delivery_id: int, worker: str, error: str) -> None:
+    Delivery.objects.filter(id=delivery_id, claimed_by=worker).update(
+        status=Delivery.Status.FAILED, sent_at=None, error=error[:300]
+    )
 
 
 def _envelope_sender() -> str:
@@ -335,8 +397,12 @@ def broadcasts_resume_stalled(*, now=None) -> list[int]:
 
 def broadcast_send_test(*, broadcast: Broadcast, to: User) -> None:
     """A copy to a staff member, marked as a test, outside the send records."""
-    contact = Contact(pk=0, email=to.email, first_name=to.first_name, last_name=to.last_name)
-    message = broadcast_render(broadcast).message(contact)
+    contact = Contact(
+        pk=0, email=to.email, first_name=to.first_name, last_name=to.last_name, user=to
+    )
+    rendered = broadcast_render(broadcast)
+    rendered.load_fields([contact])
+    message = rendered.message(contact)
     message.subject = _("[Test] %(subject)s") % {"subject": message.subject}
     transaction.on_commit(lambda: message.send())
     log(broadcast, "tide.mailing.broadcast_test", user=to, data={"to": to.email})

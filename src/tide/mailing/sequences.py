@@ -43,6 +43,7 @@ def sequences_send(*, now=None) -> int:
             continue
         rendered = broadcast_render(step)
         rendered.broadcast_id = None
+        rendered.load_fields(contacts)
         for contact in contacts:
             try:
                 with transaction.atomic():

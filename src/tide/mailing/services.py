@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from .models import (
     Contact,
     Delivery,
     MailingList,
+    MailingSettings,
     Signup,
     SuppressionReason,
     implied_consent_expiry,
@@ -92,6 +94,67 @@ def consent_record(
         data={"list": mailing_list.name, "kind": kind, "source": source},
     )
     return consent
+
+
+IMPLIED_WORDING = {
+    Consent.Source.MEMBERSHIP: "Implied: a member of the association (CASL, existing relationship).",
+    Consent.Source.PURCHASE: "Implied: bought from the association (CASL, existing relationship).",
+}
+
+
+@transaction.atomic
+def consent_imply(
+    *,
+    email: str,
+    source: str,
+    mailing_list: MailingList | None = None,
+    user: User | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    given_at: datetime | None = None,
+) -> Consent | None:
+    """Record, or renew, the implied consent a membership or a purchase gives to
+    `mailing_list` (the association's main list, the home page's, when not given): it lapses
+    after MAILING_IMPLIED_CONSENT_DAYS unless a later one renews it.
+
+    Records nothing (None) for a suppressed address, for someone who left that list and has
+    not joined it again, when they already gave express consent, for an address that is not
+    valid, or when there is no list; it never raises for the person's data.
+    Calling it again the same day returns the consent already recorded.
+    """
+    if source not in IMPLIED_WORDING:
+        raise ValueError(f"Implied consent comes from a membership or a purchase, not {source!r}.")
+    mailing_list = mailing_list or MailingSettings.load().home_list
+    if mailing_list is None:
+        return None
+    try:
+        email = normalize_email(email)
+    except ValidationError:
+        return None  # never a reason to fail the payment or membership that called us
+    given_at = given_at or timezone.now()
+    contact = contact_for_email(email=email, first_name=first_name, last_name=last_name, user=user)
+    if contact.is_suppressed:
+        return None
+    consents = list(
+        Consent.objects.select_for_update().filter(contact=contact, mailing_list=mailing_list)
+    )
+    live = [consent for consent in consents if consent.is_live(given_at)]
+    if any(consent.kind == Consent.Kind.EXPRESS for consent in live):
+        return None
+    if not live and any(consent.withdrawn_at for consent in consents):
+        return None  # they left this list: only they can join it again
+    recent = given_at - timedelta(days=1)
+    for consent in live:
+        if consent.source == source and consent.given_at > recent:
+            return consent
+    return consent_record(
+        contact=contact,
+        mailing_list=mailing_list,
+        kind=Consent.Kind.IMPLIED,
+        source=source,
+        wording=IMPLIED_WORDING[source],
+        given_at=given_at,
+    )
 
 
 def signup_request(*, offer: Offer, email: str, first_name: str, ip_address: str) -> Signup:

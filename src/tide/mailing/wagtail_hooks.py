@@ -12,6 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
+from .merge_fields import merge_field_help
 from .models import Broadcast, Contact, MailingList, SequenceStep
 from .outbox import uses_email_folder
 from .segments import segment_choices
@@ -56,6 +57,21 @@ def sent_email_urls():
         ),
         path("email/import/", admin_views.contact_import, name="mailing_admin_import"),
         path(
+            "email/import/<int:pk>/",
+            admin_views.contact_import_detail,
+            name="mailing_admin_import_detail",
+        ),
+        path(
+            "email/import/<int:pk>/progress/",
+            admin_views.contact_import_progress_view,
+            name="mailing_admin_import_progress",
+        ),
+        path(
+            "email/import/<int:pk>/import/",
+            admin_views.contact_import_again_view,
+            name="mailing_admin_import_again",
+        ),
+        path(
             "email/lists/<int:pk>/export.csv",
             admin_views.list_export,
             name="mailing_admin_list_export",
@@ -97,10 +113,8 @@ class BroadcastViewSet(SnippetViewSet):
         FieldPanel("segment", widget=forms.Select(choices=_segment_choices)),
         FieldPanel(
             "body",
-            help_text=_(
-                "Merge fields: {first_name}, {last_name}, {name}, {email}; a fallback after a "
-                "bar: {first_name|there}."
-            ),
+            help_text=_("Merge fields: %(fields)s; a fallback after a bar: {first_name|there}.")
+            % {"fields": merge_field_help()},
         ),
         FieldPanel("track_opens"),
     ]

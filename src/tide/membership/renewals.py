@@ -43,6 +43,7 @@ from .models import (
     RenewalReminder,
     Term,
 )
+from .services import member_news_consent
 
 if TYPE_CHECKING:
     from tide.billing.models import InvoiceLine
@@ -295,6 +296,7 @@ def membership_renewal_fulfil(line: InvoiceLine) -> None:
         user=None,
         data={"invoice": line.invoice.number, "ends_on": ends_on.isoformat()},
     )
+    member_news_consent(renewed.user)  # a renewal renews the implied consent too
 
 
 # --- Reminders ----------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from wagtail.log_actions import log
 
 from tide.accounts.models import User
 from tide.billing.services import LineSpec, invoice_create, invoice_issue
+from tide.mailing.models import Consent, MailingSettings
+from tide.mailing.services import consent_imply, consent_record, contact_for_email
 from tide.mailing.transactional import email_send_template
 
 from .models import (
@@ -195,9 +197,6 @@ def application_submit(
 def _news_consent(user: User, application: Application) -> None:
     """The join form's "Send me the association's email news" box is express consent to
     the association's main list (the home page's), kept with the form's exact wording."""
-    from tide.mailing.models import Consent, MailingSettings
-    from tide.mailing.services import consent_record, contact_for_email
-
     from .forms import NEWS_OPT_IN_WORDING
 
     main_list = MailingSettings.load().home_list
@@ -272,6 +271,7 @@ def application_approve(
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     log(application, "tide.membership.approve", user=by, data={"ends_on": ends_on.isoformat()})
+    member_news_consent(application.user)
     _email(application, "application_approved", period=period)
     return period
 
@@ -369,6 +369,18 @@ def member_details_update(*, user: User, data: dict[str, Any]) -> Application:
         application.save(update_fields=[*changed, "updated_at"])
         log(application, "tide.membership.details", user=user, data={"changed": changed})
     return application
+
+
+def member_news_consent(user: User) -> None:
+    """Membership implies consent (CASL) to the association's news for two years after it
+    is given or renewed; mailing records it unless the person said no or is suppressed."""
+    consent_imply(
+        email=user.email,
+        source=Consent.Source.MEMBERSHIP,
+        user=user,
+        first_name=user.first_name,
+        last_name=user.last_name,
+    )
 
 
 def _standing_email(period: MembershipPeriod, template: str, **context) -> None:
