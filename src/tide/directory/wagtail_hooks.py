@@ -16,6 +16,7 @@ class ModalityViewSet(SnippetViewSet):
     model = Modality
     icon = "list-ul"
     menu_label = _("Modalities")
+    menu_order = 30
     list_display = ["name", "slug", "sort_order"]
 
 
@@ -23,17 +24,23 @@ class InsurerViewSet(SnippetViewSet):
     model = Insurer
     icon = "list-ul"
     menu_label = _("Insurers")
+    menu_order = 40
     list_display = ["name", "slug"]
 
 
-class DirectoryListsGroup(SnippetViewSetGroup):
+class DirectoryMenu(SnippetViewSetGroup):
+    """One Find an RMT entry in the back office's menu: listings, messages and the lists
+    members choose from."""
+
     items = (ModalityViewSet, InsurerViewSet)
-    menu_icon = "list-ul"
-    menu_label = _("Directory lists")
-    menu_order = 330
+    menu_icon = "user"
+    menu_label = _("Find an RMT")
+    menu_name = "find-an-rmt"
+    menu_order = 325
+    submenu_hook = "register_directory_menu_item"
 
 
-register_snippet(DirectoryListsGroup)
+register_snippet(DirectoryMenu)
 
 
 @hooks.register("register_admin_urls")
@@ -59,17 +66,17 @@ class MessagesMenuItem(MenuItem):
         return request.user.has_perm("directory.view_contactmessage")
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_directory_menu_item")
 def listings_menu_item():
     return ListingsMenuItem(
-        _("Directory listings"), reverse("directory_admin_listings"), icon_name="user", order=325
+        _("Directory listings"), reverse("directory_admin_listings"), icon_name="user", order=10
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_directory_menu_item")
 def messages_menu_item():
     return MessagesMenuItem(
-        _("Directory messages"), reverse("directory_admin_messages"), icon_name="mail", order=326
+        _("Directory messages"), reverse("directory_admin_messages"), icon_name="mail", order=20
     )
 
 

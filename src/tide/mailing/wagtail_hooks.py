@@ -151,7 +151,8 @@ class EmailGroup(SnippetViewSetGroup):
     menu_icon = "mail"
     menu_label = _("Email")
     menu_name = "email"
-    menu_order = 330
+    menu_order = 340
+    submenu_hook = "register_email_menu_item"
 
 
 register_snippet(EmailGroup)
@@ -181,10 +182,10 @@ class ImportMenuItem(MenuItem):
         return request.user.has_perm("mailing.add_contact")
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_email_menu_item")
 def import_menu_item():
     return ImportMenuItem(
-        _("Import contacts"), reverse("mailing_admin_import"), icon_name="upload", order=335
+        _("Import contacts"), reverse("mailing_admin_import"), icon_name="upload", order=90
     )
 
 
