@@ -120,7 +120,7 @@ def _conditions(criteria: dict, today: date, t: dict[str, str]) -> tuple[list[st
     params: list = [True, False, day, day]
     if slug := criteria.get("modality"):
         sql.append(
-            f"EXISTS (SELECT 1 FROM {t['listing_modality']} lm JOIN {t['modality']} m"  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {t['listing_modality']} lm JOIN {t['modality']} m"  # noqa: S608  # nosec B608
             " ON m.id = lm.modality_id WHERE lm.listing_id = lst.id AND m.slug = %s)"
         )
         params.append(slug)
@@ -135,7 +135,7 @@ def _conditions(criteria: dict, today: date, t: dict[str, str]) -> tuple[list[st
         params.append(True)
         if billing != "any":
             sql.append(
-                f"EXISTS (SELECT 1 FROM {t['listing_insurer']} li JOIN {t['insurer']} i"  # noqa: S608
+                f"EXISTS (SELECT 1 FROM {t['listing_insurer']} li JOIN {t['insurer']} i"  # noqa: S608  # nosec B608
                 " ON i.id = li.insurer_id WHERE li.listing_id = lst.id AND i.slug = %s)"
             )
             params.append(billing)
@@ -248,7 +248,7 @@ def search_by_name(criteria: dict, page: int = 1, today: date | None = None) -> 
     where, params = _conditions(criteria, today or timezone.localdate(), t)
     if criteria.get("wheelchair"):
         where.append(
-            f"EXISTS (SELECT 1 FROM {t['location']} loc WHERE loc.listing_id = lst.id"  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {t['location']} loc WHERE loc.listing_id = lst.id"  # noqa: S608  # nosec B608
             " AND loc.wheelchair_accessible = %s)"
         )
         params.append(True)
