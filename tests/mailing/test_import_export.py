@@ -191,6 +191,32 @@ def test_a_running_import_shows_a_progress_bar_that_polls_and_works_without_java
     assert "42% done." in partial
 
 
+def test_an_import_whose_worker_died_is_shown_as_failed(client, importer, newsletter):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    def running(minutes_ago: int) -> ContactImport:
+        return ContactImport.objects.create(
+            mailing_list=newsletter,
+            wording=WORDING,
+            file_name="big.csv",
+            data=CSV.encode(),
+            status=ContactImport.Status.RUNNING,
+            started_at=timezone.now() - timedelta(minutes=minutes_ago),
+        )
+
+    stalled, busy = running(90), running(5)
+    login(client, importer)
+
+    call_command("mailing_resume_sends", verbosity=0)
+
+    stalled.refresh_from_db(), busy.refresh_from_db()
+    assert (stalled.status, busy.status) == ("failed", "running")
+    page = client.get(reverse("mailing_admin_import_detail", args=[stalled.pk])).content.decode()
+    assert "stopped before it finished; nothing was imported" in page
+
+
 def test_a_hundred_thousand_row_file_is_imported_in_the_background(
     client, importer, newsletter, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):

@@ -16,7 +16,7 @@ import logging
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -414,6 +414,27 @@ def contact_import_progress(job: ContactImport) -> int:
     return cache.get(_progress_key(job.pk), 0)
 
 
+# 100,000 rows take about a minute: an import running this long lost its worker.
+STALLED_AFTER = timedelta(hours=1)
+
+
+def contact_imports_fail_stalled(*, now=None) -> list[int]:
+    """Imports whose worker died (killed, restarted) are marked failed, so staff see it and
+    start again: an import is one transaction, so nothing of it was saved."""
+    now = now or timezone.now()
+    stalled = list(
+        ContactImport.objects.filter(
+            status=ContactImport.Status.RUNNING, started_at__lt=now - STALLED_AFTER
+        ).values_list("pk", flat=True)
+    )
+    ContactImport.objects.filter(pk__in=stalled, status=ContactImport.Status.RUNNING).update(
+        status=ContactImport.Status.FAILED,
+        finished_at=now,
+        error=_("The import stopped before it finished; nothing was imported. Upload it again."),
+    )
+    return stalled
+
+
 @task()
 def contact_import_task(*, import_id: int) -> None:
     contact_import_run(import_id)
@@ -422,7 +443,7 @@ def contact_import_task(*, import_id: int) -> None:
 def contact_import_run(import_id: int) -> None:
     """Run a queued import once (a second worker finds it already started)."""
     started = ContactImport.objects.filter(pk=import_id, status=ContactImport.Status.QUEUED).update(
-        status=ContactImport.Status.RUNNING
+        status=ContactImport.Status.RUNNING, started_at=timezone.now()
     )
     if not started:
         return
