@@ -281,7 +281,8 @@ def _count_queries(client, query) -> tuple[int, int]:
 def test_the_query_count_is_constant_in_listings_and_results(client):
     query = {"near": "M5V 2T6", "radius": 100, "modality": "prenatal", "language": "en"}
     make_listed(name="First One", modalities=["prenatal"], email="first@example.com")
-    search(client, near="Ottawa")  # the first request of a process fills a few caches
+    for _ in range(2):  # the first requests create settings rows and fill a few caches
+        search(client, near="Ottawa")
     few, total = _count_queries(client, query)
     assert total == 1
     for n in range(30):
