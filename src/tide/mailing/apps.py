@@ -16,13 +16,6 @@ class MailingConfig(AppConfig):
         from .personal_data import mailing_erase, mailing_export
 
         register_personal_data("email", export=mailing_export, erase=mailing_erase)
-
-        from django.apps import apps
-
-        from .merge_fields import register_membership_fields
-
-        if apps.is_installed("tide.membership"):
-            register_membership_fields()  # {membership_expiry}, {membership_level}
         from .models import MailingList, MailingSettings
 
         # The home page's sign-up section is cached for visitors: a change shows at once.

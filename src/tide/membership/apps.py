@@ -28,9 +28,10 @@ class MembershipConfig(AppConfig):
 
         register_personal_data("membership", export=membership_export, erase=membership_erase)
 
-        from .segments import register_member_segments
+        from .segments import register_member_merge_fields, register_member_segments
 
         register_member_segments()  # the email list's segments: members by status, level, …
+        register_member_merge_fields()  # {membership_expiry}, {membership_level}
 
         # The join page is cached for visitors: a change of levels or rules shows at once.
         from django.db.models.signals import post_delete, post_save

@@ -1,5 +1,6 @@
-"""Email-list segments from membership data (members by status, level and province),
-registered with mailing from this app's `ready()`."""
+"""What membership gives the email list: segments (members by status, level and province)
+and merge fields ({membership_expiry}, {membership_level}), registered with mailing from
+this app's `ready()`."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from datetime import timedelta
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tide.lib.canada import PROVINCES
+from tide.mailing.merge_fields import register_merge_field
 from tide.mailing.segments import Segment, register_segment, register_segment_provider
 
 
@@ -78,3 +81,42 @@ def level_segments() -> list[Segment]:
             )
         )
     return found
+
+
+def register_member_merge_fields() -> None:
+    register_merge_field("membership_expiry", _("membership end date"), membership_expiry)
+    register_merge_field("membership_level", _("membership level"), membership_level)
+
+
+def _current_periods(contacts) -> dict:
+    """Each member contact's current period (the one rule, `current()`), in one query. A
+    contact is the member tied to it, or else the member with the same email."""
+    from .models import MembershipPeriod
+
+    by_user = {contact.user_id: contact.pk for contact in contacts if contact.user_id}
+    by_email = {contact.email: contact.pk for contact in contacts if not contact.user_id}
+    if not by_user and not by_email:
+        return {}
+    periods = (
+        MembershipPeriod.objects.current(timezone.localdate())
+        .filter(Q(user_id__in=by_user) | Q(user__email__in=by_email))
+        .select_related("level", "user")
+        .order_by("ends_on")  # the latest-ending wins below
+    )
+    found = {}
+    for period in periods:
+        pk = by_user.get(period.user_id) or by_email.get(period.user.email.lower())
+        if pk is not None:
+            found[pk] = period
+    return found
+
+
+def membership_expiry(contacts) -> dict[int, str]:
+    return {
+        pk: date_format(period.ends_on, "j F Y")
+        for pk, period in _current_periods(contacts).items()
+    }
+
+
+def membership_level(contacts) -> dict[int, str]:
+    return {pk: period.level.name for pk, period in _current_periods(contacts).items()}
