@@ -285,3 +285,37 @@ def test_the_export_lists_sendable_contacts_with_their_consent_and_escapes_formu
     assert [row[0] for row in rows[1:]] == ["ana@example.com"]
     assert rows[1][1] == "'=HYPERLINK(1)"
     assert rows[1][3:5] == ["express", "form"]
+
+
+def test_old_imports_lose_the_addresses_they_kept(client, importer, newsletter):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    def finished(days_ago: int) -> ContactImport:
+        return ContactImport.objects.create(
+            mailing_list=newsletter,
+            wording=WORDING,
+            file_name="old.csv",
+            data=CSV.encode(),
+            status=ContactImport.Status.DONE,
+            finished_at=timezone.now() - timedelta(days=days_ago),
+            report={
+                "counts": {"rows": 3, "problems": 1},
+                "problems": [["old.csv", 3, "bad@@example", "Not an email address"]],
+            },
+        )
+
+    recent, week_old, month_old = finished(1), finished(8), finished(31)
+    login(client, importer)
+
+    call_command("mailing_purge_signups", verbosity=0)
+
+    for job in (recent, week_old, month_old):
+        job.refresh_from_db()
+    assert bytes(recent.data) == CSV.encode() and recent.report["problems"]
+    assert bytes(week_old.data) == b"" and week_old.report["problems"]
+    assert bytes(month_old.data) == b"" and "problems" not in month_old.report
+    assert month_old.report["counts"]["rows"] == 3
+    page = client.get(reverse("mailing_admin_import_detail", args=[month_old.pk])).content
+    assert b"bad@@example" not in page and b"were deleted a month after" in page

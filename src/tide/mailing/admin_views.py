@@ -279,6 +279,7 @@ def _import_context(job: ContactImport) -> dict:
         "counts": counts,
         "problems": job.report.get("problems", []),
         "problems_not_listed": counts.get("problems", 0) - len(job.report.get("problems", [])),
+        "problems_removed": job.report.get("problems_removed", False),
         "can_import": job.dry_run
         and job.status == ContactImport.Status.DONE
         and ContactImport.objects.filter(pk=job.pk).exclude(data=b"").exists(),

@@ -414,6 +414,27 @@ def contact_import_progress(job: ContactImport) -> int:
     return cache.get(_progress_key(job.pk), 0)
 
 
+# An uploaded file holds everyone's address: kept a week for "Import this file now" after
+# a dry run; the report's rows with problems (addresses too) a month.
+FILE_KEPT = timedelta(days=7)
+PROBLEMS_KEPT_FOR = timedelta(days=30)
+
+
+def contact_import_files_purge(*, now=None) -> int:
+    """Empty the files of finished imports after FILE_KEPT and drop the problem rows from
+    their reports after PROBLEMS_KEPT_FOR, keeping the counts; how many imports changed."""
+    now = now or timezone.now()
+    finished = ContactImport.objects.filter(
+        status__in=[ContactImport.Status.DONE, ContactImport.Status.FAILED]
+    )
+    changed = finished.filter(finished_at__lt=now - FILE_KEPT).exclude(data=b"").update(data=b"")
+    for job in finished.filter(finished_at__lt=now - PROBLEMS_KEPT_FOR, report__has_key="problems"):
+        job.report = {"counts": job.report.get("counts", {}), "problems_removed": True}
+        job.save(update_fields=["report"])
+        changed += 1
+    return changed
+
+
 # 100,000 rows take about a minute: an import running this long lost its worker.
 STALLED_AFTER = timedelta(hours=1)
 
