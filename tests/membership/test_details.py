@@ -108,3 +108,76 @@ def test_a_member_changes_only_their_own_details(client, member, other_member, a
 
     approved.refresh_from_db()
     assert approved.phone == "416 555 0142"
+
+
+# --- Membership officers correct what members cannot -------------------------------------
+
+
+def _staff_url(member) -> str:
+    return reverse("membership_admin_member_details", args=[member.pk])
+
+
+def _staff_details(approved: Application, **fields) -> dict:
+    return {
+        "legal_name": approved.legal_name,
+        **_details(),
+        "province": "BC",
+        "college": "College of Complementary Health Professionals of BC",
+        "registration_number": "m 04512",
+        **fields,
+    }
+
+
+def test_an_officer_records_a_move_to_another_province_and_college(
+    client, officer, member, approved
+):
+    from tide.membership.models import MemberSummary
+
+    Application.objects.filter(pk=approved.pk).update(registration_verified_on="2026-01-10")
+    client.force_login(officer)
+
+    page = client.get(reverse("membership_admin_member", args=[member.pk])).content.decode()
+    response = client.post(_staff_url(member), _staff_details(approved))
+
+    assert _staff_url(member) in page
+    assert response.status_code == 302
+    approved.refresh_from_db()
+    assert (approved.province, approved.registration_number) == ("BC", "M04512")
+    assert approved.registration_verified_on is None  # the new number is not verified yet
+    assert MemberSummary.objects.get(user=member).province == "BC"  # the list follows
+    entry = ModelLogEntry.objects.get(action="tide.membership.details")
+    assert entry.user == officer and "registration_verified_on" in entry.data["changed"]
+
+
+def test_an_officer_cannot_give_a_number_someone_else_holds(
+    client, officer, member, other_member, approved, rmt
+):
+    make_paid_application(other_member, rmt, registration_number="M04512", province="BC")
+    client.force_login(officer)
+
+    response = client.post(_staff_url(member), _staff_details(approved))
+
+    assert response.status_code == 400
+    assert "already has this registration number" in response.content.decode()
+    approved.refresh_from_db()
+    assert approved.province == "ON"
+
+
+def test_only_membership_officers_edit_a_members_details(
+    client, member, staff_without_permission, approved
+):
+    assert client.get(_staff_url(member))["Location"].startswith("/accounts/login/")
+    client.force_login(member)
+    assert client.post(_staff_url(member), _staff_details(approved)).status_code in (302, 403)
+    client.force_login(staff_without_permission)
+    assert client.post(_staff_url(member), _staff_details(approved)).status_code == 403
+    approved.refresh_from_db()
+    assert approved.province == "ON"
+
+
+def test_someone_without_an_approved_application_has_no_details_to_edit(
+    client, officer, other_member
+):
+    client.force_login(officer)
+
+    assert client.get(_staff_url(other_member)).status_code == 404

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,7 +29,7 @@ from tide.lib.canada import PROVINCES
 from tide.lib.csvexport import csv_response
 from tide.mailing.models import SentEmail
 
-from .forms import MessageForm, ReasonForm
+from .forms import MessageForm, ReasonForm, StaffDetailsForm
 from .models import (
     Application,
     MemberNote,
@@ -45,6 +45,7 @@ from .services import (
     application_approve,
     application_reject,
     application_request_info,
+    member_details_update,
     membership_end_early,
     membership_reinstate,
 )
@@ -438,6 +439,51 @@ def member_standing(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, message)
     return redirect("membership_admin_member", pk=member.pk)
+
+
+@staff_permission_required("membership.change_application")
+def member_details_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A membership officer corrects a member's details: a move to another province or
+    college, a new registration number, a legal name change."""
+    member = get_object_or_404(User, pk=pk)
+    application = (
+        Application.objects.filter(user=member, status=Application.Status.APPROVED)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if application is None:
+        raise Http404
+    form = StaffDetailsForm(request.POST or None, instance=application)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_details_update(
+                user=member,
+                data=form.cleaned_data,
+                by=request.user,
+                fields=Application.STAFF_DETAILS_FIELDS,
+            )
+        except ValidationError as error:
+            held = getattr(error, "code", "") == "registration_held"
+            form.add_error("registration_number" if held else None, error)
+        else:
+            messages.success(request, _("Details saved."))
+            return redirect("membership_admin_member", pk=member.pk)
+    name = member.get_full_name() or member.email
+    return TemplateResponse(
+        request,
+        "membership/admin/member_details_edit.html",
+        {
+            "form": form,
+            "member": member,
+            "header_title": _("Edit details"),
+            "breadcrumbs_items": admin_breadcrumbs(
+                (reverse("membership_admin_members"), _("Members")),
+                (reverse("membership_admin_member", args=[member.pk]), name),
+                ("", _("Edit details")),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST

@@ -144,6 +144,15 @@ class DetailsForm(forms.ModelForm):
     clean_practice_postal_code = ApplicationForm.clean_practice_postal_code
 
 
+class StaffDetailsForm(DetailsForm):
+    """What a membership officer may correct on a member's approved application."""
+
+    class Meta(DetailsForm.Meta):
+        fields = Application.STAFF_DETAILS_FIELDS
+
+    clean_registration_number = ApplicationForm.clean_registration_number
+
+
 class ResubmitForm(ApplicationForm):
     """What the applicant may change when staff ask for more information."""
 

@@ -398,6 +398,15 @@ class Application(models.Model):
         "languages",
         "modalities",
     )
+    # What membership officers may also correct: a move is a new registration with another
+    # college, checked by a person.
+    STAFF_DETAILS_FIELDS = (
+        "legal_name",
+        *DETAILS_FIELDS,
+        "province",
+        "college",
+        "registration_number",
+    )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -346,9 +346,17 @@ def application_resubmit(
 
 
 @transaction.atomic
-def member_details_update(*, user: User, data: dict[str, Any]) -> Application:
-    """A member's own change of contact and practice details, on their latest approved
-    application; the history records which fields changed."""
+def member_details_update(
+    *,
+    user: User,
+    data: dict[str, Any],
+    by: User | None = None,
+    fields: tuple[str, ...] = Application.DETAILS_FIELDS,
+) -> Application:
+    """A change of `user`'s contact and practice details (by themselves, or `by` a
+    membership officer, who may change `Application.STAFF_DETAILS_FIELDS`), on their latest
+    approved application; the history records which fields changed. A new registration
+    number or college is no longer the one the register verified."""
     application = (
         Application.objects.select_for_update()
         .filter(user=user, status=Application.Status.APPROVED)
@@ -357,17 +365,26 @@ def member_details_update(*, user: User, data: dict[str, Any]) -> Application:
     )
     if application is None:
         raise ValidationError(_("Only members can update their details."), code="not_member")
-    changed = [
-        name
-        for name in Application.DETAILS_FIELDS
-        if name in data and getattr(application, name) != data[name]
-    ]
+    changed = [name for name in fields if name in data and getattr(application, name) != data[name]]
+    if {"registration_number", "province"} & set(changed):
+        _refuse_registration_held_by_another(
+            user,
+            {
+                "registration_number": data.get(
+                    "registration_number", application.registration_number
+                ),
+                "province": data.get("province", application.province),
+            },
+        )
     for name in changed:
         setattr(application, name, data[name])
+    if {"registration_number", "college"} & set(changed):
+        application.registration_verified_on = None
+        changed.append("registration_verified_on")
     if changed:
         application.full_clean(exclude=["user", "level"])
         application.save(update_fields=[*changed, "updated_at"])
-        log(application, "tide.membership.details", user=user, data={"changed": changed})
+        log(application, "tide.membership.details", user=by or user, data={"changed": changed})
     return application
 
 

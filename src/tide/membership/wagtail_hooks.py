@@ -96,6 +96,11 @@ def membership_urls():
             name="membership_admin_member",
         ),
         path(
+            "membership/members/<int:pk>/details/",
+            admin_views.member_details_edit,
+            name="membership_admin_member_details",
+        ),
+        path(
             "membership/members/<int:pk>/notes/",
             admin_views.member_note_add,
             name="membership_admin_member_note",
