@@ -149,6 +149,16 @@ class StaffDetailsForm(DetailsForm):
 
     class Meta(DetailsForm.Meta):
         fields = Application.STAFF_DETAILS_FIELDS
+        labels = {
+            **ApplicationForm.Meta.labels,
+            "province": _("Province or territory where they practise"),
+            "languages": _("Languages they treat in"),
+        }
+        help_texts = {
+            "legal_name": _("As it appears on their college registration."),
+            "preferred_name": _("What we call them, if different."),
+            "registration_number": _("Letters and digits only, as the college shows it."),
+        }
 
     clean_registration_number = ApplicationForm.clean_registration_number
 
