@@ -106,6 +106,8 @@ def test_bad_input_is_explained_and_nothing_is_saved(
 
     assert response.status_code == 400
     assert message in response.content.decode()
+    if data.get("form-0-description"):  # a line was typed: only its own fault is named
+        assert "Add at least one line." not in response.content.decode()
     assert not Invoice.objects.exists()
 
 

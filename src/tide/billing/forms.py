@@ -184,7 +184,7 @@ class InvoiceLineForm(forms.Form):
 
 class _LineFormSet(forms.BaseFormSet):
     def clean(self) -> None:
-        if not any(form.has_changed() for form in self.forms if form.is_valid()):
+        if not any(form.has_changed() for form in self.forms):
             raise ValidationError(_("Add at least one line."), code="no_lines")
 
 
