@@ -60,8 +60,12 @@ def test_saved_settings_show_at_once_with_the_privacy_policy(signed_in):
     assert 'href="/privacy/"' in page
 
 
-def test_the_chrome_costs_no_query_once_cached(signed_in):
+@pytest.mark.parametrize("page_cache_seconds", [600, 0])
+def test_the_chrome_costs_no_query_once_cached(signed_in, settings, page_cache_seconds):
+    """Also with whole pages left uncached (PAGE_CACHE_SECONDS=0): the chrome is kept apart."""
     from tide.lib.pagecache import page_cache_clear
+
+    settings.PAGE_CACHE_SECONDS = page_cache_seconds
 
     make_site()
     signed_in.get("/")  # creates the settings rows, which clears the caches once

@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import template
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from wagtail.models import Site
@@ -14,6 +13,10 @@ from tide.lib.pagecache import GENERATION_KEY
 from ..models import BlogIndexPage
 
 register = template.Library()
+# The header and footer are keyed by the page cache's generation, so they are never stale;
+# this only bounds how long an unused host's entry lingers. Independent of
+# PAGE_CACHE_SECONDS: with whole pages uncached (0), every page still shares its chrome.
+CHROME_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def site_chrome(request: HttpRequest | None) -> Chrome:
         chrome = cache.get(key)
         if chrome is None:
             chrome = _build_chrome(request)
-            cache.set(key, chrome, settings.PAGE_CACHE_SECONDS)
+            cache.set(key, chrome, CHROME_SECONDS)
         request._chrome = chrome
     return request._chrome
 
