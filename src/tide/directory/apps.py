@@ -11,8 +11,9 @@ class DirectoryConfig(AppConfig):
 
     def ready(self) -> None:
         """Keep each listing's stored window (who is listed, and until when) current when
-        what it depends on changes in membership, which does not know the directory."""
-        from django.db.models.signals import post_delete, post_save
+        what it depends on changes in membership, which does not know the directory; and
+        tell every process's search index when what it holds changes."""
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from tide.membership.models import (
             Application,
@@ -22,6 +23,8 @@ class DirectoryConfig(AppConfig):
             MembershipSettings,
         )
 
+        from .models import Insurer, Listing, Location, Modality
+        from .search_index import search_index_changed
         from .services import listing_windows_refresh
 
         def member_changed(sender, instance, **kwargs) -> None:
@@ -36,7 +39,7 @@ class DirectoryConfig(AppConfig):
                 listing_windows_refresh()
 
         def connect(signal, receiver, model) -> None:
-            uid = f"directory-window-{signal is post_save}-{model._meta.label}"
+            uid = f"directory-{receiver.__name__}-{signal is post_save}-{model._meta.label}"
             signal.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
 
         for model in (MembershipPeriod, Application):
@@ -46,3 +49,12 @@ class DirectoryConfig(AppConfig):
         for model in (MembershipSettings, MembershipLevel):
             connect(post_save, rules_changed, model)
         connect(post_save, import_committed, MemberImport)
+
+        def index_changed(sender, **kwargs) -> None:
+            search_index_changed()
+
+        for model in (Listing, Location, Modality, Insurer):
+            connect(post_save, index_changed, model)
+            connect(post_delete, index_changed, model)
+        for model in (Listing.modalities.through, Listing.insurers.through):
+            connect(m2m_changed, index_changed, model)

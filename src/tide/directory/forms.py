@@ -175,10 +175,6 @@ def typed_listing(data) -> tuple[dict, list[dict]]:
     return listing, locations
 
 
-def _choices(queryset) -> list[tuple[str, str]]:
-    return [("", _g("Any"))] + [(item.slug, item.name) for item in queryset]
-
-
 class SearchForm(forms.Form):
     """The whole query, read from the URL (GET), so a search can be shared or bookmarked."""
 
@@ -224,12 +220,14 @@ class SearchForm(forms.Form):
     )
 
     def __init__(self, *args, modalities, insurers, **kwargs) -> None:
+        """`modalities` and `insurers`: the lists staff keep, as (slug, name) pairs."""
         super().__init__(*args, **kwargs)
-        self.fields["modality"].choices = _choices(modalities)
+        self.fields["modality"].choices = [("", _g("Any")), *modalities]
         self.fields["billing"].choices = [
             ("", _g("Any")),
             ("any", _g("Direct billing to any insurer")),
-        ] + [(insurer.slug, insurer.name) for insurer in insurers]
+            *insurers,
+        ]
 
     def clean_radius(self) -> int:
         return self.cleaned_data["radius"] or DEFAULT_RADIUS

@@ -1,13 +1,12 @@
 """Radius and name search, written for speed: a search page is the directory's busiest view.
 
 Whatever the number of listings or results, a search costs the same few queries:
-1. one statement ranks the page: the candidate locations in a bounding box on the indexed
-   point columns, the public rule (two date columns stored on the listing) and the filters,
-   each listing at its nearest location, within the radius, nearest first, the page sliced
-   and the total counted (a window function), so only the page's rows leave the database;
-2. the page's listings, their locations and modalities as plain rows (and, when a listing
-   has a photo, the photos with their renditions);
-3. each result card drawn by `card_html`, in Python: twenty cards through the template
+1. the search index (search_index.py, in this process's memory) ranks the listings: the
+   public rule, the filters, each listing at its nearest location within the radius,
+   nearest first, and the total; one cache read tells it whether it is current;
+2. the page's listings, their locations and modalities are read as plain rows (and, when a
+   listing has a photo, the photos with their renditions): three queries;
+3. each result card is drawn by `card_html`, in Python: twenty cards through the template
    engine cost more than everything else in the request together.
 
 The SQL is written out rather than built by the ORM: building the ORM query cost more than
@@ -33,8 +32,9 @@ from wagtail.images import get_image_model
 
 from tide.membership.models import Application
 
-from .geo import EARTH_RADIUS_KM, Place, bounding_box, haversine_km
-from .models import LANGUAGE_NAMES, Insurer, Listing, Location, Modality
+from .geo import Place, haversine_km
+from .models import LANGUAGE_NAMES, Listing, Location, Modality
+from .search_index import Ranked, search_index
 
 PAGE_SIZE = 20
 PHOTO_SPEC = "fill-160x160"
@@ -102,81 +102,7 @@ def _tables() -> dict[str, str]:
         "listing": quote(Listing._meta.db_table),
         "listing_modality": quote(Listing.modalities.through._meta.db_table),
         "modality": quote(Modality._meta.db_table),
-        "listing_insurer": quote(Listing.insurers.through._meta.db_table),
-        "insurer": quote(Insurer._meta.db_table),
     }
-
-
-def _conditions(criteria: dict, today: date, t: dict[str, str]) -> tuple[list[str], list]:
-    """The public rule and the visitor's filters, on `lst` (the listing); they combine.
-    Location filters (wheelchair access) are left to the caller."""
-    sql = [
-        "lst.enabled = %s",
-        "lst.hidden_by_staff = %s",
-        "lst.listed_from <= %s",
-        "lst.listed_until >= %s",
-    ]
-    day = connection.ops.adapt_datefield_value(today)
-    params: list = [True, False, day, day]
-    if slug := criteria.get("modality"):
-        sql.append(
-            f"EXISTS (SELECT 1 FROM {t['listing_modality']} lm JOIN {t['modality']} m"  # noqa: S608  # nosec B608
-            " ON m.id = lm.modality_id WHERE lm.listing_id = lst.id AND m.slug = %s)"
-        )
-        params.append(slug)
-    if code := criteria.get("language"):
-        sql.append("lst.languages LIKE %s")
-        params.append(f"%,{code},%")
-    if gender := criteria.get("gender"):
-        sql.append("lst.gender = %s")
-        params.append(gender)
-    if billing := criteria.get("billing"):
-        sql.append("lst.direct_billing = %s")
-        params.append(True)
-        if billing != "any":
-            sql.append(
-                f"EXISTS (SELECT 1 FROM {t['listing_insurer']} li JOIN {t['insurer']} i"  # noqa: S608  # nosec B608
-                " ON i.id = li.insurer_id WHERE li.listing_id = lst.id AND i.slug = %s)"
-            )
-            params.append(billing)
-    for name, column in (
-        ("evenings", "evenings"),
-        ("weekends", "weekends"),
-        ("mobile", "mobile_visits"),
-        ("accepting", "accepting_new_patients"),
-    ):
-        if criteria.get(name):
-            sql.append(f"lst.{column} = %s")
-            params.append(True)
-    if name := (criteria.get("name") or "").strip():
-        sql.append("UPPER(lst.display_name) LIKE UPPER(%s) ESCAPE '!'")
-        escaped = name.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-        params.append(f"%{escaped}%")
-    return sql, params
-
-
-def planar_distance_sql(place: Place) -> tuple[str, list]:
-    """(Δlat² + (Δlng·cos φm)²) in degrees², over `loc`, with φm the midpoint latitude and its
-    cosine from a second-order Taylor series around the place's latitude: plain arithmetic,
-    so the database computes it, within 0.01% of the great-circle distance up to 100 km."""
-    phi0 = math.radians(place.latitude)
-    cos0, sin0 = math.cos(phi0), math.sin(phi0)
-    half = "((loc.latitude - %s) * %s)"  # half the latitude difference, in radians
-    cos_mid = f"(%s - %s * {half} - %s * {half} * {half})"
-    east = f"((loc.longitude - %s) * {cos_mid})"
-    sql = f"((loc.latitude - %s) * (loc.latitude - %s) + {east} * {east})"
-    lat, k = place.latitude, math.pi / 360
-    east_params = [place.longitude, cos0, sin0, lat, k, cos0 / 2, lat, k, lat, k]
-    return sql, [lat, lat, *east_params, *east_params]
-
-
-def _km_to_degrees(km: float) -> float:
-    return math.degrees(km / EARTH_RADIUS_KM)
-
-
-def _page_numbers(total: int, asked: int) -> tuple[int, int]:
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    return min(max(asked, 1), pages), pages
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -185,22 +111,12 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _ranked(inner: str, params: list, order: str, page: int) -> tuple[list[int], int, int, int]:
-    """(the page's listing ids, total, page number, pages) of the rows `inner` selects; one
-    query, and a second only for a page past the end."""
-    sql = (
-        f"SELECT ranked.listing_id, COUNT(*) OVER () FROM ({inner}) ranked "  # noqa: S608  # nosec B608
-        f"ORDER BY {order} LIMIT %s OFFSET %s"
-    )
-    rows = _fetch(sql, [*params, PAGE_SIZE, (page - 1) * PAGE_SIZE])
-    total = rows[0][1] if rows else 0
-    if not rows and page > 1:  # past the end: count, then the last page
-        total = _fetch(f"SELECT COUNT(*) FROM ({inner}) ranked", params)[0][0]  # noqa: S608  # nosec B608
-        if total:
-            last = _page_numbers(total, page)[0]
-            rows = _fetch(sql, [*params, PAGE_SIZE, (last - 1) * PAGE_SIZE])
-    number, pages = _page_numbers(total, page)
-    return [row[0] for row in rows], total, number, pages
+def _page(ranked: Ranked, asked: int) -> tuple[list[int], int, int]:
+    """(the page's listing ids, page number, pages); a page past the end gives the last."""
+    pages = max(1, math.ceil(len(ranked) / PAGE_SIZE))
+    number = min(max(asked, 1), pages)
+    first = (number - 1) * PAGE_SIZE
+    return ranked.ids[first : first + PAGE_SIZE].tolist(), number, pages
 
 
 def search_near(
@@ -208,25 +124,8 @@ def search_near(
 ) -> Results:
     """Public listings with a location within `radius_km` of `place`, nearest first; each
     listing once, at the distance of its nearest location."""
-    t = _tables()
-    where, params = _conditions(criteria, today or timezone.localdate(), t)
-    min_lat, max_lat, min_lng, max_lng = bounding_box(place.latitude, place.longitude, radius_km)
-    where += ["loc.latitude BETWEEN %s AND %s", "loc.longitude BETWEEN %s AND %s"]
-    params += [min_lat, max_lat, min_lng, max_lng]
-    if criteria.get("wheelchair"):
-        where.append("loc.wheelchair_accessible = %s")
-        params.append(True)
-    distance, distance_params = planar_distance_sql(place)
-    inner = (
-        "SELECT c.listing_id, MIN(c.d2) AS nearest FROM ("  # noqa: S608  # nosec B608
-        f"SELECT loc.listing_id, {distance} AS d2 FROM {t['location']} loc "
-        # CROSS JOIN: SQLite then starts from the locations (the point index), as it must;
-        # PostgreSQL plans it like any join.
-        f"CROSS JOIN {t['listing']} lst WHERE lst.id = loc.listing_id AND {' AND '.join(where)}"
-        ") c WHERE c.d2 <= %s GROUP BY c.listing_id"
-    )
-    params = [*distance_params, *params, _km_to_degrees(radius_km) ** 2]
-    ids, total, number, pages = _ranked(inner, params, "ranked.nearest, ranked.listing_id", page)
+    ranked = search_index().near(place, radius_km, criteria, today or timezone.localdate())
+    ids, number, pages = _page(ranked, page)
     cards = _cards(ids, wheelchair_only=bool(criteria.get("wheelchair")))
     for card in cards:
         # The exact great-circle distance of each location shown; the nearest is kept.
@@ -239,31 +138,18 @@ def search_near(
             default=(None, None),  # its locations were replaced in between: no distance
         )
     _draw(cards)
-    return Results(cards, total, number, pages, page)
+    return Results(cards, len(ranked), number, pages, page)
 
 
 def search_by_name(criteria: dict, page: int = 1, today: date | None = None) -> Results:
     """Without a place: public listings across Canada matching the filters, by name."""
-    t = _tables()
-    where, params = _conditions(criteria, today or timezone.localdate(), t)
-    if criteria.get("wheelchair"):
-        where.append(
-            f"EXISTS (SELECT 1 FROM {t['location']} loc WHERE loc.listing_id = lst.id"  # noqa: S608  # nosec B608
-            " AND loc.wheelchair_accessible = %s)"
-        )
-        params.append(True)
-    inner = (
-        "SELECT lst.id AS listing_id, lst.display_name AS display_name "  # noqa: S608  # nosec B608
-        f"FROM {t['listing']} lst WHERE {' AND '.join(where)}"
-    )
-    ids, total, number, pages = _ranked(
-        inner, params, "ranked.display_name, ranked.listing_id", page
-    )
+    ranked = search_index().by_name(criteria, today or timezone.localdate())
+    ids, number, pages = _page(ranked, page)
     cards = _cards(ids, wheelchair_only=bool(criteria.get("wheelchair")))
     for card in cards:
         card.nearest_location = card.locations[0] if card.locations else None
     _draw(cards)
-    return Results(cards, total, number, pages, page)
+    return Results(cards, len(ranked), number, pages, page)
 
 
 def _cards(ids: list[int], *, wheelchair_only: bool = False) -> list[Card]:

@@ -35,6 +35,7 @@ from tide.membership.models import Application, MembershipPeriod, MembershipSett
 
 from .geo import fsa_place
 from .models import ContactMessage, Listing, Location, MonthlyReferrals
+from .search_index import search_index_changed
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_SIDE = 800
@@ -286,6 +287,8 @@ def listing_windows_refresh(
             Listing.objects.filter(pk__in=ids[start : start + 500]).update(
                 listed_from=first, listed_until=last
             )
+    if changed:  # an update() sends no signals
+        search_index_changed()
     return sum(len(ids) for ids in changed.values())
 
 

@@ -36,8 +36,9 @@ from .forms import (
     typed_listing,
 )
 from .geo import PlaceAmbiguous, PlaceNotFound, locate
-from .models import Insurer, Listing, Location, Modality, MonthlyReferrals
+from .models import Listing, Location, MonthlyReferrals
 from .search import Card, search_by_name, search_near
+from .search_index import search_index
 from .services import (
     LOCATION_FIELDS,
     contact_send,
@@ -71,13 +72,12 @@ def _page_number(raw: str | None) -> int:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    modalities = list(Modality.objects.all())
-    insurers = list(Insurer.objects.all())
+    index = search_index()  # also holds the modality and insurer lists: no query for them
     data = None
     if request.GET:
         data = request.GET.copy()
         data.setdefault("radius", str(DEFAULT_RADIUS))
-    form = SearchForm(data, modalities=modalities, insurers=insurers)
+    form = SearchForm(data, modalities=index.modalities, insurers=index.insurers)
     context = {
         "form": form,
         "results": None,
