@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
+            "builtins": ["tide.website.templatetags.fields"],  # {% field form.x %} everywhere
         },
     },
 ]

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import functools
+import html
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
-from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -19,50 +21,53 @@ from .models import LANGUAGES, RADII_KM, Gender, Insurer, Listing, Modality
 DEFAULT_RADIUS = 25
 
 
-class QuickSelect(forms.Select):
-    """A <select> written directly, not through a template per option: the search form has
-    about sixty options and is drawn on every search."""
+# The search form's widgets, written directly rather than through a template per widget and
+# per option: the form has about sixty options and is drawn on every search. They escape with
+# the standard library: Django's escape first checks each argument for laziness, which costs
+# more than escaping the short strings.
 
-    def render(self, name, value, attrs=None, renderer=None) -> str:
+
+def _tag(element: str, attrs: dict, inner: str | None = None) -> SafeString:
+    """<element attrs…>, as flatatt writes them: True is a bare attribute; False and None are
+    left out."""
+    written = "".join(
+        f" {key}" if value is True else f' {key}="{html.escape(str(value))}"'
+        for key, value in attrs.items()
+        if value is not False and value is not None
+    )
+    tag = f"<{element}{written}>"
+    if inner is not None:
+        tag += f"{inner}</{element}>"
+    return mark_safe(tag)  # noqa: S308  # nosec B308 B703 - every value is escaped
+
+
+class QuickSelect(forms.Select):
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         chosen = {str(v) for v in self.format_value(value)}
         options = "".join(
-            f'<option value="{escape(key)}"{" selected" if str(key) in chosen else ""}>'
-            f"{escape(label)}</option>"
+            f'<option value="{html.escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
+            f"{html.escape(str(label))}</option>"
             for key, label in self.choices
         )
-        final = self.build_attrs(self.attrs, attrs)
-        # Every value is escaped above; format_html would escape each one again.
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(final),
-            mark_safe(options),  # noqa: S308  # nosec B308 B703
-        )
+        return _tag("select", {"name": name, **self.build_attrs(self.attrs, attrs)}, options)
 
 
 class QuickTextInput(forms.TextInput):
-    """A text <input> written directly, like QuickSelect."""
-
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        final = self.build_attrs(self.attrs, attrs)
-        value = self.format_value(value)
-        if value is not None:
-            final["value"] = value
-        return format_html('<input type="text" name="{}"{}>', name, flatatt(final))
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        final = {"type": "text", "name": name, **self.build_attrs(self.attrs, attrs)}
+        final["value"] = self.format_value(value)
+        return _tag("input", final)
 
 
 class Checkbox(forms.CheckboxInput):
-    """A checkbox written directly, like QuickSelect. (Named so that a bound field's
-    `widget_type` is still "checkbox", which the field template lays out differently.)"""
+    """(Named so that a bound field's `widget_type` is still "checkbox", which {% field %}
+    lays out differently.)"""
 
-    def render(self, name, value, attrs=None, renderer=None) -> str:
-        final = self.build_attrs(self.attrs, attrs)
-        if self.check_test(value):
-            final["checked"] = True
-        value = self.format_value(value)
-        if value is not None:
-            final["value"] = value
-        return format_html('<input type="checkbox" name="{}"{}>', name, flatatt(final))
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        final = {"type": "checkbox", "name": name, **self.build_attrs(self.attrs, attrs)}
+        final["checked"] = self.check_test(value)
+        final["value"] = self.format_value(value)
+        return _tag("input", final)
 
 
 class ListingForm(forms.ModelForm):
@@ -175,6 +180,21 @@ def typed_listing(data) -> tuple[dict, list[dict]]:
     return listing, locations
 
 
+@functools.cache
+def _fixed_choices(language: str) -> dict[str, list[tuple]]:
+    """The search form's fixed lists, translated once per language rather than on every
+    search (and not copied with the form's fields: lazy labels are slow to copy)."""
+    with translation.override(language):
+        anything = ("", _g("Any"))
+        return {
+            "any": anything,
+            "radius": [(r, _g("%(km)s km") % {"km": r}) for r in RADII_KM],
+            "language": [anything, *((code, str(name)) for code, name in LANGUAGES)],
+            "gender": [anything, *((value, str(name)) for value, name in Gender.choices)],
+            "billing": [anything, ("any", _g("Direct billing to any insurer"))],
+        }
+
+
 class SearchForm(forms.Form):
     """The whole query, read from the URL (GET), so a search can be shared or bookmarked."""
 
@@ -184,9 +204,9 @@ class SearchForm(forms.Form):
         required=False,
         widget=QuickTextInput(attrs={"autocomplete": "postal-code", "placeholder": "M5V 2T6"}),
     )
+    # The fixed lists' choices are set per request, translated (see _fixed_choices).
     radius = forms.TypedChoiceField(
         label=_("Within"),
-        choices=[(r, _("%(km)s km") % {"km": r}) for r in RADII_KM],
         coerce=int,
         required=False,
         empty_value=DEFAULT_RADIUS,
@@ -196,18 +216,8 @@ class SearchForm(forms.Form):
         label=_("Therapist's name"), max_length=100, required=False, widget=QuickTextInput
     )
     modality = forms.ChoiceField(label=_("Modality"), required=False, widget=QuickSelect)
-    language = forms.ChoiceField(
-        label=_("Language"),
-        choices=[("", _("Any")), *LANGUAGES],
-        required=False,
-        widget=QuickSelect,
-    )
-    gender = forms.ChoiceField(
-        label=_("Therapist's gender"),
-        choices=[("", _("Any")), *Gender.choices],
-        required=False,
-        widget=QuickSelect,
-    )
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=QuickSelect)
+    gender = forms.ChoiceField(label=_("Therapist's gender"), required=False, widget=QuickSelect)
     billing = forms.ChoiceField(label=_("Direct billing"), required=False, widget=QuickSelect)
     wheelchair = forms.BooleanField(
         label=_("Wheelchair accessible"), required=False, widget=Checkbox
@@ -222,12 +232,12 @@ class SearchForm(forms.Form):
     def __init__(self, *args, modalities, insurers, **kwargs) -> None:
         """`modalities` and `insurers`: the lists staff keep, as (slug, name) pairs."""
         super().__init__(*args, **kwargs)
-        self.fields["modality"].choices = [("", _g("Any")), *modalities]
-        self.fields["billing"].choices = [
-            ("", _g("Any")),
-            ("any", _g("Direct billing to any insurer")),
-            *insurers,
-        ]
+        fixed = _fixed_choices(get_language())
+        self.fields["radius"].choices = fixed["radius"]
+        self.fields["language"].choices = fixed["language"]
+        self.fields["gender"].choices = fixed["gender"]
+        self.fields["modality"].choices = [fixed["any"], *modalities]
+        self.fields["billing"].choices = [*fixed["billing"], *insurers]
 
     def clean_radius(self) -> int:
         return self.cleaned_data["radius"] or DEFAULT_RADIUS
