@@ -81,3 +81,38 @@ def test_the_chrome_costs_no_query_once_cached(signed_in, settings, page_cache_s
     assert any("association_associationsettings" in sql for sql in uncached)
     assert not any("association_associationsettings" in sql for sql in cached)
     assert len(cached) <= len(uncached) - 3  # settings, menu, blog feed (and privacy page)
+
+
+def _header(client, path: str) -> str:
+    page = client.get(path).content.decode()
+    return page.split('<header class="site-header">')[1].split("</header>")[0]
+
+
+def test_the_reused_header_is_drawn_for_each_kind_of_visitor(client, member):
+    make_site()
+    anonymous = _header(client, "/find-an-rmt/")
+    client.force_login(member)
+    signed_in = _header(client, "/find-an-rmt/")
+    member.is_staff = True
+    member.save()
+    staff = _header(client, "/find-an-rmt/")
+    client.logout()
+
+    assert "Sign in" in anonymous and "My account" not in anonymous
+    assert "My account" in signed_in and "Sign in" not in signed_in
+    assert "Back office" in staff and "Back office" not in signed_in
+    assert _header(client, "/find-an-rmt/") == anonymous
+
+
+def test_the_reused_header_marks_the_section_and_page_being_read(client):
+    home, _blog = make_site()
+    home.add_child(instance=StandardPage(title="About us", slug="about", show_in_menus=True))
+
+    def current(path: str) -> list[str]:
+        header = _header(client, path)
+        return [link.split(">")[1] for link in header.split("<a ")[1:] if "aria-current" in link]
+
+    assert current("/find-an-rmt/") == ["Find an RMT</a"]
+    assert current("/education/") == ["Education</a"]
+    assert current("/about/") == ["About us</a"]
+    assert current("/") == []

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 
 from django import template
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from wagtail.models import Site
 
 from tide.association.models import AssociationSettings
@@ -35,6 +40,8 @@ class Chrome:
     menu: list[MenuLink]
     feed_url: str
     privacy_url: str
+    # Names this build: the header and footer drawn from it are kept under it (_drawn).
+    build_id: str = field(default_factory=lambda: secrets.token_hex(8))
 
 
 def _build_chrome(request: HttpRequest | None) -> Chrome:
@@ -69,6 +76,65 @@ def site_chrome(request: HttpRequest | None) -> Chrome:
             cache.set(key, chrome, CHROME_SECONDS)
         request._chrome = chrome
     return request._chrome
+
+
+# The header and footer as drawn, per process: {(chrome build, language, what varies): HTML}.
+# Any change builds a new chrome (see site_chrome), so it starts new entries.
+_drawn: dict[tuple, SafeString] = {}
+_DRAWN_LIMIT = 1000
+
+
+def _draw_once(key: tuple | None, template: str, context: dict) -> SafeString:
+    html = _drawn.get(key) if key else None
+    if html is None:
+        html = mark_safe(render_to_string(template, context))  # noqa: S308  # nosec B308 B703 - a template's output
+        if key:
+            if len(_drawn) >= _DRAWN_LIMIT:  # old generations' entries: start again
+                _drawn.clear()
+            _drawn[key] = html
+    return html
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context) -> SafeString:
+    """The site's header, drawn once per menu, section, current page and kind of visitor:
+    on every page, the template costs more than most pages' own content."""
+    request = context.get("request")
+    chrome = site_chrome(request)
+    page = context.get("page")
+    match = getattr(request, "resolver_match", None)
+    app = match.app_name if match else ""
+    menu = [(item, bool(page and item.url_path in page.url_path)) for item in chrome.menu]
+    user = context.get("user")
+    visitor = "anonymous"
+    if user is not None and user.is_authenticated:
+        visitor = "staff" if user.is_staff else "member"
+    where = (app, visitor, *(current for _, current in menu))
+    key = (chrome.build_id, get_language(), "header", *where) if request else None
+    return _draw_once(
+        key,
+        "includes/site_header.html",
+        {"association": chrome.association, "menu": menu, "app": app, "visitor": visitor},
+    )
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context) -> SafeString:
+    request = context.get("request")
+    chrome = site_chrome(request)
+    year = timezone.localdate().year
+    key = (chrome.build_id, get_language(), "footer", year) if request else None
+    return _draw_once(
+        key,
+        "includes/site_footer.html",
+        {
+            "association": chrome.association,
+            "menu": chrome.menu,
+            "privacy_url": chrome.privacy_url,
+            "feed_url": chrome.feed_url,
+            "year": year,
+        },
+    )
 
 
 @register.simple_tag(takes_context=True)
