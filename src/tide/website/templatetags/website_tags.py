@@ -22,6 +22,7 @@ register = template.Library()
 # this only bounds how long an unused host's entry lingers. Independent of
 # PAGE_CACHE_SECONDS: with whole pages uncached (0), every page still shares its chrome.
 CHROME_SECONDS = 24 * 3600
+CHROME_FORMAT = 2  # bump when Chrome changes shape, so a deploy never reads old entries
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ def site_chrome(request: HttpRequest | None) -> Chrome:
     if request is None:
         return _build_chrome(None)
     if not hasattr(request, "_chrome"):
-        key = f"chrome:{cache.get(GENERATION_KEY, 0)}:{request.get_host()}"
+        generation = cache.get(GENERATION_KEY, 0)
+        key = f"chrome:v{CHROME_FORMAT}:{generation}:{request.get_host()}"
         chrome = cache.get(key)
         if chrome is None:
             chrome = _build_chrome(request)
