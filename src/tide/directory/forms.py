@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import formset_factory
 from django.utils import translation
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
@@ -180,6 +181,17 @@ def typed_listing(data) -> tuple[dict, list[dict]]:
     return listing, locations
 
 
+class _Pairs(BaseChoiceIterator):
+    """Choices that are already flat (value, label) pairs: Django takes an iterator like this
+    as it is, instead of inspecting every choice again on every search."""
+
+    def __init__(self, pairs: list[tuple]) -> None:
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+
 @functools.cache
 def _fixed_choices(language: str) -> dict[str, list[tuple]]:
     """The search form's fixed lists, translated once per language rather than on every
@@ -233,11 +245,11 @@ class SearchForm(forms.Form):
         """`modalities` and `insurers`: the lists staff keep, as (slug, name) pairs."""
         super().__init__(*args, **kwargs)
         fixed = _fixed_choices(get_language())
-        self.fields["radius"].choices = fixed["radius"]
-        self.fields["language"].choices = fixed["language"]
-        self.fields["gender"].choices = fixed["gender"]
-        self.fields["modality"].choices = [fixed["any"], *modalities]
-        self.fields["billing"].choices = [*fixed["billing"], *insurers]
+        self.fields["radius"].choices = _Pairs(fixed["radius"])
+        self.fields["language"].choices = _Pairs(fixed["language"])
+        self.fields["gender"].choices = _Pairs(fixed["gender"])
+        self.fields["modality"].choices = _Pairs([fixed["any"], *modalities])
+        self.fields["billing"].choices = _Pairs([*fixed["billing"], *insurers])
 
     def clean_radius(self) -> int:
         return self.cleaned_data["radius"] or DEFAULT_RADIUS

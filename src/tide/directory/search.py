@@ -24,8 +24,8 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils import timezone, translation
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
@@ -79,6 +79,12 @@ class Results:
     page: int = 1
     pages: int = 1
     asked_page: int = 1
+
+    @property
+    def cards_html(self) -> SafeString:
+        """The cards as list items: joined here, not looped over in the template."""
+        items = "".join(f"<li>{card.html}</li>" for card in self.listings)
+        return mark_safe(items)  # noqa: S308  # nosec B308 B703 - each card escapes its values
 
     @property
     def page_was_past_the_end(self) -> bool:
@@ -211,15 +217,22 @@ def _cards(ids: list[int], *, wheelchair_only: bool = False) -> list[Card]:
     return [cards[pk] for pk in ids if pk in cards]
 
 
+@cache
+def _card_words(language: str | None) -> dict[str, str]:
+    """The words every card shares, translated once per language."""
+    with translation.override(language):
+        return {
+            "verified": escape(_("Registration verified")),
+            "accepting": escape(_("Accepting new patients")),
+            "billing": escape(_("Direct billing")),
+            "km": _("%(km)s km"),
+            "decimal": get_format("DECIMAL_SEPARATOR"),
+            **{code: str(name) for code, name in LANGUAGE_NAMES.items()},
+        }
+
+
 def _draw(cards: list[Card]) -> None:
-    """Each card's HTML, with the words every card shares translated once."""
-    labels = {
-        "verified": escape(_("Registration verified")),
-        "accepting": escape(_("Accepting new patients")),
-        "billing": escape(_("Direct billing")),
-        "km": _("%(km)s km"),
-        **{code: str(name) for code, name in LANGUAGE_NAMES.items()},
-    }
+    labels = _card_words(translation.get_language())
     for card in cards:
         card.html = card_html(card, labels)
 
@@ -247,7 +260,8 @@ def card_html(card: Card, labels: dict[str, str]) -> SafeString:
     where = ""
     if place := card.nearest_location:
         if card.distance_km is not None:
-            km = labels["km"] % {"km": number_format(round(card.distance_km, 1), 1)}
+            tenths = f"{card.distance_km:.1f}".replace(".", labels["decimal"])
+            km = labels["km"] % {"km": tenths}
             where += f'<strong class="listing-card__distance">{escape(km)}</strong> · '
         if place.clinic_name:
             where += f"{escape(place.clinic_name)}, "

@@ -117,7 +117,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "previous": _query_with(request, page=results.page - 1) if results.has_previous else "",
             "next": _query_with(request, page=results.page + 1) if results.has_next else "",
         }
-        context["map_points"] = _map_points(results.listings)
+        if settings.DIRECTORY_MAP_TILE_URL:  # no map without a tile server
+            context["map_points"] = _map_points(results.listings)
     context["tile_url"] = settings.DIRECTORY_MAP_TILE_URL
     template = "directory/search.html"
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
