@@ -145,3 +145,22 @@ def test_the_name_filter_ignores_case_in_any_alphabet(listed):
     assert found(name="zoë") == ["Zoë Ängström"]
     assert found(name="ÄNGSTRÖM") == ["Zoë Ängström"]
     assert found(name="Ther") == ["Pat Therapist"]
+
+
+def test_a_card_shows_the_locations_and_modalities_as_just_saved(client, listed):
+    def card() -> str:
+        page = client.get("/find-an-rmt/", {"near": "M5V 2T6"}).content.decode()
+        return page.split('<ol class="directory__list">')[1].split("</ol>")[0]
+
+    assert "Swedish" in card()
+    massage = Modality.objects.get(slug="swedish")
+    massage.name = "Swedish massage"
+    massage.save()
+    listing_save(
+        user=listed.user,
+        data={"display_name": "Pat Therapist", "languages": ",en,"},
+        modalities=[massage],
+        locations=[location(clinic_name="Harbourfront Wellness")],
+    )
+    assert "Swedish massage" in card()
+    assert "Harbourfront Wellness" in card()

@@ -4,8 +4,9 @@ Whatever the number of listings or results, a search costs the same few queries:
 1. the search index (search_index.py, in this process's memory) ranks the listings: the
    public rule, the filters, each listing at its nearest location within the radius,
    nearest first, and the total; one cache read tells it whether it is current;
-2. the page's listings, their locations and modalities are read as plain rows (and, when a
-   listing has a photo, the photos with their renditions): three queries;
+2. the page's listings are read as plain rows, with their registration's verification (and,
+   when a listing has a photo, the photos with their renditions): one query, or two; their
+   locations and modalities come from the index;
 3. each result card is drawn by `card_html`, in Python: twenty cards through the template
    engine cost more than everything else in the request together.
 
@@ -20,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from html import escape  # Django's checks each argument for laziness first: slower, same text
-from typing import NamedTuple
 
 from django.db import connection
 from django.urls import reverse
@@ -33,19 +33,11 @@ from wagtail.images import get_image_model
 from tide.membership.models import Application
 
 from .geo import Place, haversine_km
-from .models import LANGUAGE_NAMES, Listing, Location, Modality
-from .search_index import Ranked, search_index
+from .models import LANGUAGE_NAMES, Listing
+from .search_index import ListedPlace, Ranked, SearchIndex, search_index
 
 PAGE_SIZE = 20
 PHOTO_SPEC = "fill-160x160"
-
-
-class CardPlace(NamedTuple):
-    clinic_name: str
-    city: str
-    province: str
-    latitude: float
-    longitude: float
 
 
 @dataclass
@@ -61,11 +53,11 @@ class Card:
     languages: str
     registration_verified: bool
     modalities: list[str] = field(default_factory=list)
-    locations: list[CardPlace] = field(default_factory=list)
+    locations: list[ListedPlace] = field(default_factory=list)
     photo_html: str = ""  # the rendition's <img>, drawn by Wagtail
     url: str = ""
     html: SafeString | str = ""  # the card, drawn by card_html
-    nearest_location: CardPlace | None = None
+    nearest_location: ListedPlace | None = None
     distance_km: float | None = None
 
     def get_absolute_url(self) -> str:
@@ -99,18 +91,6 @@ class Results:
         return self.page < self.pages
 
 
-@cache
-def _tables() -> dict[str, str]:
-    """The quoted table names (read once: finding them through the models is not free)."""
-    quote = connection.ops.quote_name
-    return {
-        "location": quote(Location._meta.db_table),
-        "listing": quote(Listing._meta.db_table),
-        "listing_modality": quote(Listing.modalities.through._meta.db_table),
-        "modality": quote(Modality._meta.db_table),
-    }
-
-
 def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -130,9 +110,10 @@ def search_near(
 ) -> Results:
     """Public listings with a location within `radius_km` of `place`, nearest first; each
     listing once, at the distance of its nearest location."""
-    ranked = search_index().near(place, radius_km, criteria, today or timezone.localdate())
+    index = search_index()
+    ranked = index.near(place, radius_km, criteria, today or timezone.localdate())
     ids, number, pages = _page(ranked, page)
-    cards = _cards(ids, wheelchair_only=bool(criteria.get("wheelchair")))
+    cards = _cards(index, ids, wheelchair_only=bool(criteria.get("wheelchair")))
     for card in cards:
         # The exact great-circle distance of each location shown; the nearest is kept.
         card.distance_km, card.nearest_location = min(
@@ -149,22 +130,24 @@ def search_near(
 
 def search_by_name(criteria: dict, page: int = 1, today: date | None = None) -> Results:
     """Without a place: public listings across Canada matching the filters, by name."""
-    ranked = search_index().by_name(criteria, today or timezone.localdate())
+    index = search_index()
+    ranked = index.by_name(criteria, today or timezone.localdate())
     ids, number, pages = _page(ranked, page)
-    cards = _cards(ids, wheelchair_only=bool(criteria.get("wheelchair")))
+    cards = _cards(index, ids, wheelchair_only=bool(criteria.get("wheelchair")))
     for card in cards:
         card.nearest_location = card.locations[0] if card.locations else None
     _draw(cards)
     return Results(cards, len(ranked), number, pages, page)
 
 
-def _cards(ids: list[int], *, wheelchair_only: bool = False) -> list[Card]:
-    """The page's listings, in the order of `ids`, with what their cards show: three queries
-    (four when a listing on the page has a photo), plain rows, no model instances."""
+def _cards(index: SearchIndex, ids: list[int], *, wheelchair_only: bool = False) -> list[Card]:
+    """The page's listings, in the order of `ids`, with what their cards show: one query
+    (two when a listing on the page has a photo), plain rows, no model instances; their
+    locations and modalities come from the index, as the ranking did."""
     if not ids:
         return []
-    t = _tables()
-    application = connection.ops.quote_name(Application._meta.db_table)
+    quote = connection.ops.quote_name
+    application, listing = quote(Application._meta.db_table), quote(Listing._meta.db_table)
     marks = ", ".join(["%s"] * len(ids))
     # The verification date of the latest approved application with a number (as
     # ListingQuerySet.with_registration reads it).
@@ -174,37 +157,27 @@ def _cards(ids: list[int], *, wheelchair_only: bool = False) -> list[Card]:
         f"lst.photo_rejected, (SELECT a.registration_verified_on FROM {application} a "
         "WHERE a.user_id = lst.user_id AND a.status = %s AND a.registration_number <> '' "
         "ORDER BY a.decided_at DESC, a.id DESC LIMIT 1) "
-        f"FROM {t['listing']} lst WHERE lst.id IN ({marks})",
+        f"FROM {listing} lst WHERE lst.id IN ({marks})",
         [Application.Status.APPROVED, *ids],
     )
     cards: dict[int, Card] = {}
     photos: dict[int, int] = {}
     profile_url = reverse("directory:profile", args=["-slug-"])  # once, not once a card
     for pk, slug, name, credentials, accepting, billing, languages, photo, rejected, on in rows:
+        row = index.row_of[pk]
         card = Card(
             pk, slug, name, credentials, bool(accepting), bool(billing), languages, bool(on)
         )
         card.url = profile_url.replace("-slug-", slug)
+        card.modalities = index.modality_names[row]
+        card.locations = [
+            place
+            for place in index.places[row]
+            if place.wheelchair_accessible or not wheelchair_only
+        ]
         cards[pk] = card
         if photo and not rejected:
             photos[pk] = photo
-    wheelchair = " AND loc.wheelchair_accessible = %s" if wheelchair_only else ""
-    for listing_id, *place in _fetch(
-        "SELECT loc.listing_id, loc.clinic_name, loc.city, loc.province, loc.latitude, "  # noqa: S608  # nosec B608
-        f"loc.longitude FROM {t['location']} loc WHERE loc.listing_id IN ({marks}){wheelchair} "
-        "ORDER BY loc.id",
-        [*ids, True] if wheelchair_only else ids,
-    ):
-        if card := cards.get(listing_id):  # a listing changed in between is skipped
-            card.locations.append(CardPlace(*place))
-    for listing_id, modality in _fetch(
-        f"SELECT lm.listing_id, m.name FROM {t['listing_modality']} lm "  # noqa: S608  # nosec B608
-        f"JOIN {t['modality']} m ON m.id = lm.modality_id WHERE lm.listing_id IN ({marks}) "
-        "ORDER BY m.sort_order, m.name",
-        ids,
-    ):
-        if card := cards.get(listing_id):
-            card.modalities.append(modality)
     if photos:
         images = get_image_model().objects.filter(pk__in=set(photos.values()))
         by_id = {image.pk: image for image in images.prefetch_renditions(PHOTO_SPEC)}

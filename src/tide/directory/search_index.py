@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 from django.core.cache import cache
@@ -45,6 +46,17 @@ FLAGS = {
     "accepting": "accepting_new_patients",
 }
 NO_DAY = 0  # a window that is not set: never listed
+
+
+class ListedPlace(NamedTuple):
+    """A location as a result card shows it."""
+
+    clinic_name: str
+    city: str
+    province: str
+    latitude: float
+    longitude: float
+    wheelchair_accessible: bool
 
 
 @dataclass
@@ -69,6 +81,11 @@ class SearchIndex:
     names: list[str]  # display names, casefolded, for the name filter
     name_rank: np.ndarray  # each row's place in (name, id) order
     columns: dict[str, np.ndarray]  # "modality:prenatal", "language:fr", "evenings"… → bool
+    # What a result card shows from these tables, per row: its locations (in the order they
+    # were added) and its modalities' names (in the staff list's order).
+    places: list[list[ListedPlace]]
+    modality_names: list[list[str]]
+    row_of: dict[int, int]  # listing id → row
     # The lists staff keep, as the search form offers them: (slug, name), in their order.
     modalities: list[tuple[str, str]]
     insurers: list[tuple[str, str]]
@@ -188,16 +205,27 @@ def build(token: str) -> SearchIndex:
         if billing:
             entries.append((row, "direct_billing"))
         entries += [(row, name) for name, on in zip(FLAGS.values(), flags, strict=True) if on]
-    for relation, kind in ((Listing.modalities, "modality"), (Listing.insurers, "insurer")):
-        through = relation.through.objects.values_list("listing_id", f"{kind}__slug")
-        entries += [(row_of[pk], f"{kind}:{slug}") for pk, slug in through if pk in row_of]
-    points = sorted(
-        (lat, lng, row_of[pk], wheelchair)
-        for pk, lat, lng, wheelchair in Location.objects.values_list(
-            "listing_id", "latitude", "longitude", "wheelchair_accessible"
-        )
-        if pk in row_of
-    )
+    modalities = list(Modality.objects.values_list("id", "slug", "name"))  # in the list's order
+    modality_of = {pk: (n, slug, name) for n, (pk, slug, name) in enumerate(modalities)}
+    listed_modalities: list[list[tuple]] = [[] for _ in listings]
+    through = Listing.modalities.through.objects.values_list("listing_id", "modality_id")
+    for pk, modality_id in through:
+        if (row := row_of.get(pk)) is not None and modality_id in modality_of:
+            listed_modalities[row].append(modality_of[modality_id])
+    for row, chosen in enumerate(listed_modalities):
+        entries += [(row, f"modality:{slug}") for _, slug, _ in chosen]
+    modality_names = [[name for _, _, name in sorted(chosen)] for chosen in listed_modalities]
+    for pk, slug in Listing.insurers.through.objects.values_list("listing_id", "insurer__slug"):
+        if (row := row_of.get(pk)) is not None:
+            entries.append((row, f"insurer:{slug}"))
+    places: list[list[ListedPlace]] = [[] for _ in listings]
+    points = []
+    columns = ("clinic_name", "city", "province", "latitude", "longitude", "wheelchair_accessible")
+    for pk, *place in Location.objects.order_by("id").values_list("listing_id", *columns):
+        if (row := row_of.get(pk)) is not None:
+            places[row].append(ListedPlace(*place))
+            points.append((place[3], place[4], row, place[5]))
+    points.sort()
     names = [listing[1].casefold() for listing in listings]
     name_rank = np.empty(count, dtype=np.intp)
     name_rank[sorted(range(count), key=lambda row: (names[row], listings[row][0]))] = np.arange(
@@ -212,7 +240,10 @@ def build(token: str) -> SearchIndex:
         names=names,
         name_rank=name_rank,
         columns=_bool_columns(entries, count),
-        modalities=list(Modality.objects.values_list("slug", "name")),
+        places=places,
+        modality_names=modality_names,
+        row_of=row_of,
+        modalities=[(slug, name) for _, slug, name in modalities],
         insurers=list(Insurer.objects.values_list("slug", "name")),
         latitude=np.array([point[0] for point in points], dtype=np.float64),
         longitude=np.array([point[1] for point in points], dtype=np.float64),
