@@ -13,7 +13,7 @@ from tests.conftest import make_user
 from tide.directory import search_index as index_module
 from tide.directory.geo import locate
 from tide.directory.models import Insurer, Listing, Location, Modality
-from tide.directory.search_index import TOKEN_KEY, search_index
+from tide.directory.search_index import VERSION_KEY, search_index
 from tide.directory.services import listing_moderate, listing_save, listing_windows_refresh
 from tide.membership.models import MembershipPeriod
 
@@ -117,12 +117,12 @@ def test_another_process_sees_a_change_after_the_commit_too(
     listed, django_capture_on_commit_callbacks
 ):
     """A process that rebuilt between the change and its commit read the rows before it:
-    the token moves once more after the commit, so it rebuilds again."""
+    the version moves once more after the commit, so it rebuilds again."""
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         listing_moderate(listing=listed, by=make_user("staff@example.com"), hidden=True)
-        during = cache.get(TOKEN_KEY)
+        during = cache.get(VERSION_KEY)
     assert callbacks
-    assert cache.get(TOKEN_KEY) not in (None, during)
+    assert cache.get(VERSION_KEY) not in (None, during)
 
 
 def test_a_change_that_bypasses_the_signals_shows_within_the_maximum_age(listed, monkeypatch):
@@ -133,11 +133,11 @@ def test_a_change_that_bypasses_the_signals_shows_within_the_maximum_age(listed,
     assert found(accepting="on") == []
 
 
-def test_an_evicted_token_starts_a_new_index(listed):
+def test_an_evicted_version_starts_a_new_index(listed):
     built = search_index()
-    cache.delete(TOKEN_KEY)
+    cache.delete(VERSION_KEY)
     assert search_index() is not built
-    assert cache.get(TOKEN_KEY)
+    assert cache.get(VERSION_KEY)
 
 
 def test_the_name_filter_ignores_case_in_any_alphabet(listed):

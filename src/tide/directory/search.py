@@ -106,11 +106,16 @@ def _page(ranked: Ranked, asked: int) -> tuple[list[int], int, int]:
 
 
 def search_near(
-    place: Place, radius_km: int, criteria: dict, page: int = 1, today: date | None = None
+    place: Place,
+    radius_km: int,
+    criteria: dict,
+    page: int = 1,
+    today: date | None = None,
+    index: SearchIndex | None = None,
 ) -> Results:
     """Public listings with a location within `radius_km` of `place`, nearest first; each
     listing once, at the distance of its nearest location."""
-    index = search_index()
+    index = index or search_index()
     ranked = index.near(place, radius_km, criteria, today or timezone.localdate())
     ids, number, pages = _page(ranked, page)
     cards = _cards(index, ids, wheelchair_only=bool(criteria.get("wheelchair")))
@@ -128,9 +133,11 @@ def search_near(
     return Results(cards, len(ranked), number, pages, page)
 
 
-def search_by_name(criteria: dict, page: int = 1, today: date | None = None) -> Results:
+def search_by_name(
+    criteria: dict, page: int = 1, today: date | None = None, index: SearchIndex | None = None
+) -> Results:
     """Without a place: public listings across Canada matching the filters, by name."""
-    index = search_index()
+    index = index or search_index()
     ranked = index.by_name(criteria, today or timezone.localdate())
     ids, number, pages = _page(ranked, page)
     cards = _cards(index, ids, wheelchair_only=bool(criteria.get("wheelchair")))

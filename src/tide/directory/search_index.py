@@ -4,17 +4,18 @@ held in each web process's memory as numpy arrays, so a search is a few vector o
 Why not SQL: a search near a city within 100 km matches thousands of locations, and SQLite or
 PostgreSQL take 5 to 15 ms to join them to their listings, keep each listing's nearest location,
 count and sort them. Here the same search takes about a tenth of a millisecond, whatever the
-database. The page's cards are still read from the database (search.py).
+database. The index also keeps what a result card shows of each listing's locations and
+modalities; the listing's own row is still read from the database (search.py).
 
-Freshness: each process keeps the index with the token it was built under; the token lives in
-the shared cache. `search_index_changed()` replaces it whenever what the index holds changes
-(the signals in apps.py: listings, locations, their modalities and insurers, and the modality
-and insurer lists, which the index also holds for the search form; and
+Freshness: each process keeps the index with the version it was built under, and the version
+lives in the shared cache. `search_index_changed()` replaces it whenever what the index holds
+changes (the signals in apps.py: listings, locations, their modalities and insurers, and the
+modality and insurer lists, which the index also holds for the search form; and
 `listing_windows_refresh`), so every process rebuilds on its next search. Who is listed
 *today* is decided per search from the stored window dates, so a lapse hides a listing on its
-day with no rebuild. A rebuild reads six tables (about 0.2 s for 20,000 listings); the index
-is also rebuilt every few minutes, should a change ever bypass the signals (a bulk update in
-a shell).
+day with no rebuild. A rebuild reads six tables (about half a second for 20,000 listings).
+The index is also rebuilt every few minutes, should a change ever bypass the signals (a bulk
+update in a shell).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from django.db import transaction
 from .geo import EARTH_RADIUS_KM, Place, bounding_box
 from .models import Insurer, Listing, Location, Modality
 
-TOKEN_KEY = "directory:search-index"
+VERSION_KEY = "directory:search-index"
 MAX_AGE_SECONDS = 300
 # Listing columns a filter can ask for; the criteria name → the column's name in the index.
 FLAGS = {
@@ -72,7 +73,7 @@ class Ranked:
 
 @dataclass
 class SearchIndex:
-    token: str
+    version: str
     built_at: float
     # One entry per listing that is enabled and not hidden by staff, in id order ("rows").
     listing_id: np.ndarray  # int64
@@ -177,7 +178,7 @@ def _bool_columns(entries: Iterable[tuple[int, str]], count: int) -> dict[str, n
     return dict(columns)
 
 
-def build(token: str) -> SearchIndex:
+def build(version: str) -> SearchIndex:
     """Read the index from the database: six queries, whatever the number of listings."""
     listings = list(
         Listing.objects.filter(enabled=True, hidden_by_staff=False)
@@ -232,7 +233,7 @@ def build(token: str) -> SearchIndex:
         count
     )
     return SearchIndex(
-        token=token,
+        version=version,
         built_at=time.monotonic(),
         listing_id=np.array([listing[0] for listing in listings], dtype=np.int64),
         listed_from=np.array([listing[2].toordinal() for listing in listings], dtype=np.int32),
@@ -259,16 +260,16 @@ _building = threading.Lock()
 def search_index() -> SearchIndex:
     """This process's index, rebuilt first when it is stale (one cache read per search)."""
     global _current
-    token = cache.get(TOKEN_KEY)
-    if token is None:  # never set, or evicted: start a new one
-        cache.add(TOKEN_KEY, secrets.token_hex(8), timeout=None)
-        token = cache.get(TOKEN_KEY)
+    version = cache.get(VERSION_KEY)
+    if version is None:  # never set, or evicted: start a new one
+        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=None)
+        version = cache.get(VERSION_KEY)
     index = _current
-    if index is None or index.token != token or _too_old(index):
+    if index is None or index.version != version or _too_old(index):
         with _building:
             index = _current
-            if index is None or index.token != token or _too_old(index):
-                index = _current = build(token)
+            if index is None or index.version != version or _too_old(index):
+                index = _current = build(version)
     return index
 
 
@@ -276,13 +277,13 @@ def _too_old(index: SearchIndex) -> bool:
     return time.monotonic() - index.built_at > MAX_AGE_SECONDS
 
 
-def _new_token() -> None:
-    cache.set(TOKEN_KEY, secrets.token_hex(8), timeout=None)
+def _new_version() -> None:
+    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
 
 
 def search_index_changed() -> None:
     """Make every process rebuild its index on its next search: now, so this process (and
     this transaction) sees the change at once, and again after the commit, so a process that
     rebuilt in between, from the rows as they were before it, rebuilds once more."""
-    _new_token()
-    transaction.on_commit(_new_token)
+    _new_version()
+    transaction.on_commit(_new_version)

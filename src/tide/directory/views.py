@@ -104,9 +104,11 @@ def search(request: HttpRequest) -> HttpResponse:
                 status = 400
             else:
                 context["place"] = place
-                context["results"] = search_near(place, criteria["radius"], criteria, page)
+                context["results"] = search_near(
+                    place, criteria["radius"], criteria, page, index=index
+                )
         elif criteria["name"]:
-            context["results"] = search_by_name(criteria, page)
+            context["results"] = search_by_name(criteria, page, index=index)
         else:
             context["problem"] = _("Enter a postal code or a city to find a therapist near you.")
     elif form.is_bound:

@@ -75,7 +75,7 @@ class PageCacheMiddleware:
         if not _cacheable_request(request):
             return self.get_response(request)
 
-        generation = cache.get(GENERATION_KEY, 0)
+        generation = request.page_cache_generation = cache.get(GENERATION_KEY, 0)
         key = _cache_key(request, generation)
         if (stored := cache.get(key)) is not None:
             content, headers = stored

@@ -10,7 +10,7 @@ through a template include they cost more than the search itself.
 from __future__ import annotations
 
 from django import template
-from django.forms import BoundField
+from django.forms import BoundField, CheckboxInput
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -20,8 +20,8 @@ register = template.Library()
 
 @register.simple_tag(name="field")
 def field_html(field: BoundField) -> SafeString:
-    checkbox = field.widget_type == "checkbox"
-    errors = field.errors
+    checkbox = isinstance(field.field.widget, CheckboxInput)
+    errors = field.form.errors.get(field.name)
     css = "field"
     if errors:
         css += " field--error"
@@ -30,11 +30,11 @@ def field_html(field: BoundField) -> SafeString:
     optional = ""
     if not field.field.required and not checkbox:
         optional = f' <span class="field__optional">({conditional_escape(_("optional"))})</span>'
+    auto_id = conditional_escape(field.auto_id)
     label = (
         f'<label for="{conditional_escape(field.id_for_label)}">'
         f"{conditional_escape(field.label)}{optional}</label>"
     )
-    auto_id = conditional_escape(field.auto_id)
     hint = ""
     if field.help_text:  # ours, not the visitor's: it may hold a link
         hint = f'\n  <div class="field__hint" id="{auto_id}_helptext">{field.help_text}</div>'
@@ -42,9 +42,10 @@ def field_html(field: BoundField) -> SafeString:
     if errors:
         text = " ".join(conditional_escape(message) for message in errors)
         error = f'\n  <p class="field__error" id="{auto_id}_error">{text}</p>'
-    control = str(field)
+    control = field.as_widget()
     if checkbox:
         inner = f"{control}\n  {label}{hint}{error}"
     else:
         inner = f"{label}{hint}{error}\n  {control}"
-    return mark_safe(f'<div class="{css}">\n  {inner}\n</div>')  # noqa: S308  # nosec B308 B703 - escaped above
+    html = f'<div class="{css}">\n  {inner}\n</div>'
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703 - escaped above

@@ -70,7 +70,9 @@ def site_chrome(request: HttpRequest | None) -> Chrome:
     if request is None:
         return _build_chrome(None)
     if not hasattr(request, "_chrome"):
-        generation = cache.get(GENERATION_KEY, 0)
+        generation = getattr(request, "page_cache_generation", None)  # read by the page cache
+        if generation is None:
+            generation = cache.get(GENERATION_KEY, 0)
         key = f"chrome:v{CHROME_FORMAT}:{generation}:{request.get_host()}"
         chrome = cache.get(key)
         if chrome is None:
@@ -89,7 +91,8 @@ _DRAWN_LIMIT = 1000
 def _draw_once(key: tuple | None, template: str, context: dict) -> SafeString:
     html = _drawn.get(key) if key else None
     if html is None:
-        html = mark_safe(render_to_string(template, context))  # noqa: S308  # nosec B308 B703 - a template's output
+        drawn = render_to_string(template, context)
+        html = mark_safe(drawn)  # noqa: S308  # nosec B308 B703 - a template's output, escaped
         if key:
             if len(_drawn) >= _DRAWN_LIMIT:  # old generations' entries: start again
                 _drawn.clear()
