@@ -78,12 +78,22 @@ def gunicorn(env: dict, port: int, workers: int = WORKERS) -> Iterator[subproces
             server.wait()
 
 
-def measure(port: int, paths: list[str], seconds: float, concurrency: int) -> dict:
+def measure(
+    port: int, paths: list[str], seconds: float, concurrency: int, warmup: float = 2
+) -> dict:
     """Requests per second over `seconds`: `concurrency` clients, each walking its share of
-    `paths` in a loop (one path: all clients on it). Five warm-up GETs must answer 200."""
+    `paths` in a loop (one path: all clients on it). Five GETs must answer 200 first, then
+    `warmup` seconds of the same load go uncounted, so that every worker has loaded what its
+    first requests load (templates, the directory's search index) before the count starts."""
     for path in (paths * 5)[:5]:
         status = get(port, path)
         assert status == 200, f"{path} answered {status}"
+    if warmup:
+        _load(port, paths, warmup, concurrency)
+    return _load(port, paths, seconds, concurrency)
+
+
+def _load(port: int, paths: list[str], seconds: float, concurrency: int) -> dict:
     counts = [0] * concurrency
     errors = [0] * concurrency
     deadline = time.perf_counter() + seconds
