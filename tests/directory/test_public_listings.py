@@ -174,7 +174,9 @@ def test_an_approved_number_lists_and_the_badge_says_the_register_was_checked(cl
     response = client.get(search)
     assert "Pat Unchecked" in response.text
     assert "Registration verified" not in response.text
-    listing.user.membership_applications.update(registration_verified_on=timezone.localdate())
+    application = listing.user.membership_applications.get()
+    application.registration_verified_on = timezone.localdate()
+    application.save()
     assert "Registration verified" in client.get(search).text
 
 

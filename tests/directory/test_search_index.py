@@ -164,3 +164,32 @@ def test_a_card_shows_the_locations_and_modalities_as_just_saved(client, listed)
     )
     assert "Swedish massage" in card()
     assert "Harbourfront Wellness" in card()
+
+
+def test_a_committed_college_register_shows_and_takes_away_the_badge_at_once(client, listed):
+    from tide.membership.models import RegisterImport
+    from tide.membership.register import register_commit
+
+    def badge() -> bool:
+        page = client.get("/find-an-rmt/", {"near": "M5V 2T6"}).content.decode()
+        return "Registration verified" in page
+
+    number = listed.user.membership_applications.get().registration_number
+    officer = make_user("officer@example.com")
+
+    def commit(register: str) -> None:
+        draft = RegisterImport.objects.create(
+            college="College of Massage Therapists of Ontario",
+            file_name="register.csv",
+            csv_text=f"Number,Name,Status\n{register}",
+            number_column="Number",
+            name_column="Name",
+            status_column="Status",
+        )
+        register_commit(draft=draft, by=officer)
+
+    assert not badge()
+    commit(f"{number},Pat Therapist,Active\n")  # bulk updates, no signals
+    assert badge()
+    commit("X0001,Someone Else,Active\n")  # no longer on the register
+    assert not badge()

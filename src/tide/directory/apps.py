@@ -21,6 +21,7 @@ class DirectoryConfig(AppConfig):
             MembershipLevel,
             MembershipPeriod,
             MembershipSettings,
+            RegisterImport,
         )
 
         from .models import Insurer, Listing, Location, Modality
@@ -53,8 +54,16 @@ class DirectoryConfig(AppConfig):
         def index_changed(sender, **kwargs) -> None:
             search_index_changed()
 
-        for model in (Listing, Location, Modality, Insurer):
+        # Applications too: a card shows whether the registration was checked.
+        for model in (Listing, Location, Modality, Insurer, Application):
             connect(post_save, index_changed, model)
             connect(post_delete, index_changed, model)
+
+        def register_committed(sender, instance, **kwargs) -> None:
+            # It marks applications verified (or not) in bulk, without signals.
+            if instance.status == RegisterImport.Status.COMMITTED:
+                search_index_changed()
+
+        connect(post_save, register_committed, RegisterImport)
         for model in (Listing.modalities.through, Listing.insurers.through):
             connect(m2m_changed, index_changed, model)

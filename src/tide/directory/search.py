@@ -1,17 +1,13 @@
 """Radius and name search, written for speed: a search page is the directory's busiest view.
 
-Whatever the number of listings or results, a search costs the same few queries:
+A search costs no query, whatever the number of listings or results:
 1. the search index (search_index.py, in this process's memory) ranks the listings: the
    public rule, the filters, each listing at its nearest location within the radius,
    nearest first, and the total; one cache read tells it whether it is current;
-2. the page's listings are read as plain rows, with their registration's verification (and,
-   when a listing has a photo, the photos with their renditions): one query, or two; their
-   locations and modalities come from the index;
+2. the index also holds what the page's cards show (the listing, its locations and its
+   modalities); only a listing's photo needs the database, for its rendition;
 3. each result card is drawn by `card_html`, in Python: twenty cards through the template
    engine cost more than everything else in the request together.
-
-The SQL is written out rather than built by the ORM: building the ORM query cost more than
-running it. It is the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,7 +18,6 @@ from datetime import date
 from functools import cache
 from html import escape  # Django's checks each argument for laziness first: slower, same text
 
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import get_format
@@ -30,10 +25,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
-from tide.membership.models import Application
-
 from .geo import Place, haversine_km
-from .models import LANGUAGE_NAMES, Listing
+from .models import LANGUAGE_NAMES
 from .search_index import ListedPlace, Ranked, SearchIndex, search_index
 
 PAGE_SIZE = 20
@@ -91,12 +84,6 @@ class Results:
         return self.page < self.pages
 
 
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _page(ranked: Ranked, asked: int) -> tuple[list[int], int, int]:
     """(the page's listing ids, page number, pages); a page past the end gives the last."""
     pages = max(1, math.ceil(len(ranked) / PAGE_SIZE))
@@ -148,34 +135,25 @@ def search_by_name(
 
 
 def _cards(index: SearchIndex, ids: list[int], *, wheelchair_only: bool = False) -> list[Card]:
-    """The page's listings, in the order of `ids`, with what their cards show: one query
-    (two when a listing on the page has a photo), plain rows, no model instances; their
-    locations and modalities come from the index, as the ranking did."""
-    if not ids:
-        return []
-    quote = connection.ops.quote_name
-    application, listing = quote(Application._meta.db_table), quote(Listing._meta.db_table)
-    marks = ", ".join(["%s"] * len(ids))
-    # The verification date of the latest approved application with a number (as
-    # ListingQuerySet.with_registration reads it).
-    rows = _fetch(
-        "SELECT lst.id, lst.slug, lst.display_name, lst.credentials, "  # noqa: S608  # nosec B608
-        "lst.accepting_new_patients, lst.direct_billing, lst.languages, lst.photo_id, "
-        f"lst.photo_rejected, (SELECT a.registration_verified_on FROM {application} a "
-        "WHERE a.user_id = lst.user_id AND a.status = %s AND a.registration_number <> '' "
-        "ORDER BY a.decided_at DESC, a.id DESC LIMIT 1) "
-        f"FROM {listing} lst WHERE lst.id IN ({marks})",
-        [Application.Status.APPROVED, *ids],
-    )
+    """The page's listings, in the order of `ids`, with what their cards show, all from the
+    index: no query (two when a listing on the page has a photo, for its rendition)."""
     cards: dict[int, Card] = {}
     photos: dict[int, int] = {}
     profile_url = reverse("directory:profile", args=["-slug-"])  # once, not once a card
-    for pk, slug, name, credentials, accepting, billing, languages, photo, rejected, on in rows:
+    for pk in ids:
         row = index.row_of[pk]
+        shown = index.cards[row]
         card = Card(
-            pk, slug, name, credentials, bool(accepting), bool(billing), languages, bool(on)
+            pk,
+            shown.slug,
+            shown.display_name,
+            shown.credentials,
+            shown.accepting_new_patients,
+            shown.direct_billing,
+            shown.languages,
+            shown.registration_verified,
         )
-        card.url = profile_url.replace("-slug-", slug)
+        card.url = profile_url.replace("-slug-", shown.slug)
         card.modalities = index.modality_names[row]
         card.locations = [
             place
@@ -183,8 +161,8 @@ def _cards(index: SearchIndex, ids: list[int], *, wheelchair_only: bool = False)
             if place.wheelchair_accessible or not wheelchair_only
         ]
         cards[pk] = card
-        if photo and not rejected:
-            photos[pk] = photo
+        if shown.photo_id:
+            photos[pk] = shown.photo_id
     if photos:
         images = get_image_model().objects.filter(pk__in=set(photos.values()))
         by_id = {image.pk: image for image in images.prefetch_renditions(PHOTO_SPEC)}

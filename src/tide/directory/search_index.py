@@ -34,6 +34,8 @@ import numpy as np
 from django.core.cache import cache
 from django.db import transaction
 
+from tide.membership.models import Application
+
 from .geo import EARTH_RADIUS_KM, Place, bounding_box
 from .models import Insurer, Listing, Location, Modality
 
@@ -60,6 +62,19 @@ class ListedPlace(NamedTuple):
     wheelchair_accessible: bool
 
 
+class CardRow(NamedTuple):
+    """What a result card shows of the listing itself."""
+
+    slug: str
+    display_name: str
+    credentials: str
+    accepting_new_patients: bool
+    direct_billing: bool
+    languages: str
+    photo_id: int | None  # None when there is none, or staff rejected it
+    registration_verified: bool
+
+
 @dataclass
 class Ranked:
     """A search's listings in order: their ids, and (near a place) each one's distance."""
@@ -82,8 +97,9 @@ class SearchIndex:
     names: list[str]  # display names, casefolded, for the name filter
     name_rank: np.ndarray  # each row's place in (name, id) order
     columns: dict[str, np.ndarray]  # "modality:prenatal", "language:fr", "evenings"… → bool
-    # What a result card shows from these tables, per row: its locations (in the order they
-    # were added) and its modalities' names (in the staff list's order).
+    # What a result card shows, per row: the listing, its locations (in the order they were
+    # added) and its modalities' names (in the staff list's order).
+    cards: list[CardRow]
     places: list[list[ListedPlace]]
     modality_names: list[list[str]]
     row_of: dict[int, int]  # listing id → row
@@ -179,7 +195,7 @@ def _bool_columns(entries: Iterable[tuple[int, str]], count: int) -> dict[str, n
 
 
 def build(version: str) -> SearchIndex:
-    """Read the index from the database: six queries, whatever the number of listings."""
+    """Read the index from the database: seven queries, whatever the number of listings."""
     listings = list(
         Listing.objects.filter(enabled=True, hidden_by_staff=False)
         .exclude(listed_from=None)
@@ -194,18 +210,49 @@ def build(version: str) -> SearchIndex:
             "gender",
             "direct_billing",
             *FLAGS.values(),
+            "user_id",
+            "slug",
+            "credentials",
+            "photo_id",
+            "photo_rejected",
         )
     )
     row_of = {listing[0]: row for row, listing in enumerate(listings)}
     count = len(listings)
+    # The verification of each member's latest approved application with a number (as
+    # ListingQuerySet.with_registration reads it): the first per member, newest first.
+    verified: dict[int, bool] = {}
+    for user_id, verified_on in (
+        Application.objects.filter(status=Application.Status.APPROVED)
+        .exclude(registration_number="")
+        .order_by("user_id", "-decided_at", "-id")
+        .values_list("user_id", "registration_verified_on")
+    ):
+        verified.setdefault(user_id, verified_on is not None)
     entries: list[tuple[int, str]] = []
-    for row, (_, _, _, _, languages, gender, billing, *flags) in enumerate(listings):
+    cards: list[CardRow] = []
+    for row, listing in enumerate(listings):
+        (_, name, _, _, languages, gender, billing, *flags) = listing[: 7 + len(FLAGS)]
+        (user_id, slug, credentials, photo_id, photo_rejected) = listing[7 + len(FLAGS) :]
+        on = dict(zip(FLAGS.values(), flags, strict=True))
+        cards.append(
+            CardRow(
+                slug,
+                name,
+                credentials,
+                on["accepting_new_patients"],
+                billing,
+                languages,
+                None if photo_rejected else photo_id,
+                verified.get(user_id, False),
+            )
+        )
         entries += [(row, f"language:{code}") for code in languages.split(",") if code]
         if gender:
             entries.append((row, f"gender:{gender}"))
         if billing:
             entries.append((row, "direct_billing"))
-        entries += [(row, name) for name, on in zip(FLAGS.values(), flags, strict=True) if on]
+        entries += [(row, column) for column, value in on.items() if value]
     modalities = list(Modality.objects.values_list("id", "slug", "name"))  # in the list's order
     modality_of = {pk: (n, slug, name) for n, (pk, slug, name) in enumerate(modalities)}
     listed_modalities: list[list[tuple]] = [[] for _ in listings]
@@ -241,6 +288,7 @@ def build(version: str) -> SearchIndex:
         names=names,
         name_rank=name_rank,
         columns=_bool_columns(entries, count),
+        cards=cards,
         places=places,
         modality_names=modality_names,
         row_of=row_of,

@@ -114,8 +114,8 @@ def application_verify(application: Application, *, today: date | None = None) -
     if register_entry_for(application) is None:
         return False
     today = today or timezone.localdate()
-    Application.objects.filter(pk=application.pk).update(registration_verified_on=today)
     application.registration_verified_on = today
+    application.save(update_fields=["registration_verified_on"])  # signals: the directory's badge
     if application.status == Application.Status.AWAITING_REVIEW:
         application_approve(application=application, by=None, today=today)
     return True
