@@ -58,6 +58,8 @@ class DirectoryConfig(AppConfig):
         for model in (Listing, Location, Modality, Insurer, Application):
             connect(post_save, index_changed, model)
             connect(post_delete, index_changed, model)
+        for model in (Listing.modalities.through, Listing.insurers.through):
+            connect(m2m_changed, index_changed, model)
 
         def register_committed(sender, instance, **kwargs) -> None:
             # It marks applications verified (or not) in bulk, without signals.
@@ -65,5 +67,3 @@ class DirectoryConfig(AppConfig):
                 search_index_changed()
 
         connect(post_save, register_committed, RegisterImport)
-        for model in (Listing.modalities.through, Listing.insurers.through):
-            connect(m2m_changed, index_changed, model)

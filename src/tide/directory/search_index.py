@@ -1,19 +1,19 @@
-"""The search index: the points and filter values of every listing that could be public,
-held in each web process's memory as numpy arrays, so a search is a few vector operations.
+"""The search index: every listing that could be public, with its points, filter values and
+what its result card shows, held in each web process's memory (numpy arrays for what a
+search computes on), so a search is a few vector operations and no query.
 
 Why not SQL: a search near a city within 100 km matches thousands of locations, and SQLite or
 PostgreSQL take 5 to 15 ms to join them to their listings, keep each listing's nearest location,
 count and sort them. Here the same search takes about a tenth of a millisecond, whatever the
-database. The index also keeps what a result card shows of each listing's locations and
-modalities; the listing's own row is still read from the database (search.py).
+database, and the page's cards need no query either.
 
 Freshness: each process keeps the index with the version it was built under, and the version
 lives in the shared cache. `search_index_changed()` replaces it whenever what the index holds
-changes (the signals in apps.py: listings, locations, their modalities and insurers, and the
-modality and insurer lists, which the index also holds for the search form; and
+changes (the signals in apps.py: listings, locations, their modalities and insurers,
+applications, the modality and insurer lists, a committed college register; and
 `listing_windows_refresh`), so every process rebuilds on its next search. Who is listed
 *today* is decided per search from the stored window dates, so a lapse hides a listing on its
-day with no rebuild. A rebuild reads six tables (about half a second for 20,000 listings).
+day with no rebuild. A rebuild reads seven tables (about half a second for 20,000 listings).
 The index is also rebuilt every few minutes, should a change ever bypass the signals (a bulk
 update in a shell).
 """
@@ -48,7 +48,6 @@ FLAGS = {
     "mobile": "mobile_visits",
     "accepting": "accepting_new_patients",
 }
-NO_DAY = 0  # a window that is not set: never listed
 
 
 class ListedPlace(NamedTuple):

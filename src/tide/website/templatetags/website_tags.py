@@ -148,12 +148,6 @@ def association_settings(context) -> AssociationSettings:
 
 
 @register.simple_tag(takes_context=True)
-def main_menu(context) -> list[MenuLink]:
-    """The home page's children marked "show in menus"."""
-    return site_chrome(context.get("request")).menu
-
-
-@register.simple_tag(takes_context=True)
 def blog_feed_url(context) -> str:
     return site_chrome(context.get("request")).feed_url
 
