@@ -27,7 +27,7 @@ from wagtail.images import get_image_model
 
 from .geo import Place, haversine_km
 from .models import LANGUAGE_NAMES
-from .search_index import ListedPlace, Ranked, SearchIndex, search_index
+from .search_index import CardRow, ListedPlace, Ranked, SearchIndex, search_index
 
 PAGE_SIZE = 20
 PHOTO_SPEC = "fill-160x160"
@@ -38,13 +38,7 @@ class Card:
     """One search result: what its card shows."""
 
     id: int
-    slug: str
-    display_name: str
-    credentials: str
-    accepting_new_patients: bool
-    direct_billing: bool
-    languages: str
-    registration_verified: bool
+    shown: CardRow  # the listing's own fields, from the index
     modalities: list[str] = field(default_factory=list)
     locations: list[ListedPlace] = field(default_factory=list)
     photo_html: str = ""  # the rendition's <img>, drawn by Wagtail
@@ -52,6 +46,10 @@ class Card:
     html: SafeString | str = ""  # the card, drawn by card_html
     nearest_location: ListedPlace | None = None
     distance_km: float | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.shown.display_name
 
     def get_absolute_url(self) -> str:
         return self.url
@@ -143,16 +141,7 @@ def _cards(index: SearchIndex, ids: list[int], *, wheelchair_only: bool = False)
     for pk in ids:
         row = index.row_of[pk]
         shown = index.cards[row]
-        card = Card(
-            pk,
-            shown.slug,
-            shown.display_name,
-            shown.credentials,
-            shown.accepting_new_patients,
-            shown.direct_billing,
-            shown.languages,
-            shown.registration_verified,
-        )
+        card = Card(pk, shown)
         card.url = profile_url.replace("-slug-", shown.slug)
         card.modalities = index.modality_names[row]
         card.locations = [
@@ -197,23 +186,26 @@ def _draw(cards: list[Card]) -> None:
 
 def card_html(card: Card, labels: dict[str, str]) -> SafeString:
     """A result card. Every value a member wrote goes through escape(); the rest is ours."""
-    name = escape(card.display_name)
+    shown = card.shown
+    name = escape(shown.display_name)
     photo = card.photo_html or (
         '<div class="listing-card__photo listing-card__photo--none" aria-hidden="true">'
-        f"{escape(card.display_name[:1])}</div>"
+        f"{escape(shown.display_name[:1])}</div>"
     )
     credentials = ""
-    if card.credentials:
-        credentials = f'<span class="listing-card__credentials">, {escape(card.credentials)}</span>'
+    if shown.credentials:
+        credentials = (
+            f'<span class="listing-card__credentials">, {escape(shown.credentials)}</span>'
+        )
     badges = ""
-    if card.registration_verified:
+    if shown.registration_verified:
         badges += (
             '<span class="badge badge--ok"><span aria-hidden="true">✓ </span>'
             f"{labels['verified']}</span>"
         )
-    if card.accepting_new_patients:
+    if shown.accepting_new_patients:
         badges += f'<span class="badge">{labels["accepting"]}</span>'
-    if card.direct_billing:
+    if shown.direct_billing:
         badges += f'<span class="badge">{labels["billing"]}</span>'
     where = ""
     if place := card.nearest_location:
@@ -229,7 +221,7 @@ def card_html(card: Card, labels: dict[str, str]) -> SafeString:
     if card.modalities:
         names = " · ".join(escape(modality) for modality in card.modalities)
         modalities = f'<p class="listing-card__modalities">{names}</p>'
-    languages = ", ".join(labels.get(code, code) for code in card.languages.split(",") if code)
+    languages = ", ".join(labels.get(code, code) for code in shown.languages.split(",") if code)
     return mark_safe(  # noqa: S308  # nosec B308 B703 - every value above is escaped
         f'<article class="card listing-card">{photo}<div class="listing-card__body">'
         f'<h3 class="listing-card__name"><a href="{escape(card.url)}">{name}</a>{credentials}</h3>'
