@@ -61,9 +61,6 @@ class QuickTextInput(forms.TextInput):
 
 
 class Checkbox(forms.CheckboxInput):
-    """(Named so that a bound field's `widget_type` is still "checkbox", which {% field %}
-    lays out differently.)"""
-
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         final = {"type": "checkbox", "name": name, **self.build_attrs(self.attrs, attrs)}
         final["checked"] = self.check_test(value)
