@@ -21,7 +21,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import BIN, ROOT, free_port, gunicorn, measure, tide
+from server import ROOT, free_port, gunicorn, measure, shell, tide
 
 SEED = """
 import random
@@ -156,15 +155,7 @@ def queries_per_search(urls: list[str], env: dict) -> tuple[int, int]:
     """(fewest, most) SQL queries over the searches, counted with Django's test client (the
     first two requests of a process build the search index, create settings rows and fill
     caches, so they are left out)."""
-    script = QUERY_COUNT.format(urls=urls)
-    out = subprocess.run(
-        [str(BIN / "tide"), "shell", "-c", script],
-        check=True,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout
+    out = shell(QUERY_COUNT.format(urls=urls), env)
     line = next(line for line in out.splitlines() if line.startswith("QUERIES "))
     fewest, most = line.split()[1:]
     return int(fewest), int(most)

@@ -17,14 +17,13 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from server import BIN, ROOT, gunicorn, measure, tide
+from server import gunicorn, measure, shell, tide
 
 BUILD = """
 import random
@@ -98,18 +97,6 @@ for path in {paths!r}:
     counts[path] = len(ctx.captured_queries)
 print("QUERIES " + json.dumps(counts))
 """
-
-
-def shell(script: str, env: dict) -> str:
-    result = subprocess.run(
-        [str(BIN / "tide"), "shell", "-c", script],
-        check=True,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout
 
 
 def query_counts(paths: list[str], env: dict) -> dict[str, int]:

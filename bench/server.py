@@ -42,6 +42,19 @@ def tide(*args: str, env: dict, quiet: bool = False) -> None:
     )
 
 
+def shell(script: str, env: dict) -> str:
+    """Run Python in `tide shell` in the benchmark's environment; what it printed."""
+    result = subprocess.run(
+        [str(BIN / "tide"), "shell", "-c", script],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
 def get(port: int, path: str, timeout: float = 60) -> int:
     """One GET on a fresh connection (as a browser's first visit); the status code."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
