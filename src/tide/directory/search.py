@@ -105,14 +105,14 @@ def search_near(
     ids, number, pages = _page(ranked, page)
     cards = _cards(index, ids, wheelchair_only=bool(criteria.get("wheelchair")))
     for card in cards:
-        # The exact great-circle distance of each location shown; the nearest is kept.
+        # The card names its nearest location (the index ranked by the same distance).
         card.distance_km, card.nearest_location = min(
             (
                 (haversine_km(place.latitude, place.longitude, loc.latitude, loc.longitude), loc)
                 for loc in card.locations
             ),
             key=lambda pair: pair[0],
-            default=(None, None),  # its locations were replaced in between: no distance
+            default=(None, None),
         )
     _draw(cards)
     return Results(cards, len(ranked), number, pages, page)
@@ -161,7 +161,7 @@ def _cards(index: SearchIndex, ids: list[int], *, wheelchair_only: bool = False)
                 cards[listing_id].photo_html = rendition.img_tag(
                     {"class": "listing-card__photo", "alt": ""}
                 )
-    return [cards[pk] for pk in ids if pk in cards]
+    return list(cards.values())  # in the order of `ids`
 
 
 @cache
