@@ -150,8 +150,3 @@ def association_settings(context) -> AssociationSettings:
 @register.simple_tag(takes_context=True)
 def blog_feed_url(context) -> str:
     return site_chrome(context.get("request")).feed_url
-
-
-@register.simple_tag(takes_context=True)
-def privacy_url(context) -> str:
-    return site_chrome(context.get("request")).privacy_url
